@@ -1,0 +1,95 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way: C bindings ← wrappers ← app libraries ← executables.
+let package = Package(
+    name: "siem-collector",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "siem-api", targets: ["siem-api"]),
+        .executable(name: "siem-poller", targets: ["siem-poller"]),
+        .executable(name: "siem-ctl", targets: ["siem-ctl"]),
+        .executable(name: "siem-devbroker", targets: ["siem-devbroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, reached through system-library targets (headers + link flags only).
+        .systemLibrary(name: "CFastCGI", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // Non-variadic wrappers for the variadic C calls Swift cannot make.
+        .target(name: "CShims", dependencies: ["CCurl", "CRdKafka"]),
+
+        // One Swift wrapper per C library; no C type leaks out of these.
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Curl", dependencies: ["CCurl", "CShims"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "CShims"]),
+
+        // Pure Swift building blocks.
+        .target(name: "JSONBytes"),
+        .target(name: "HTTPRouting", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Secrets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Auth", dependencies: [
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "SourceModel", dependencies: ["JSONBytes"]),
+        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
+        // Application libraries.
+        .target(name: "Storage", dependencies: ["Postgres", "SourceModel", "Secrets", "JSONBytes"]),
+        .target(name: "API", dependencies: [
+            "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Poller", dependencies: [
+            "Curl", "Kafka", "Storage", "Secrets", "SourceModel", "JSONBytes", "Auth", "SigV4",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Executables: wiring only.
+        .executableTarget(name: "siem-api", dependencies: [
+            "API", "FastCGI", "Storage", "Postgres",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "siem-poller", dependencies: [
+            "Poller", .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "siem-ctl", dependencies: [
+            "Storage", "Secrets", "Auth", "Postgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "siem-devbroker", dependencies: [
+            "Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
+        .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
+        .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "SourceModelTests", dependencies: ["SourceModel"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTPRouting"]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl"]),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),
+    ]
+)
+
+for target in package.targets where target.type != .system && target.name != "CShims" {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,1 @@
+// Placeholder until the Poller module lands.

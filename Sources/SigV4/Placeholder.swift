@@ -1,0 +1,1 @@
+// Placeholder until the SigV4 module lands.

@@ -1,0 +1,1 @@
+// Placeholder until AuthTests land.

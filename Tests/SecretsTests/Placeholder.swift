@@ -1,0 +1,1 @@
+// Placeholder until SecretsTests land.

@@ -1,0 +1,1 @@
+// Placeholder until SigV4Tests land.
