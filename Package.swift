@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CCurl", "CRdKafka"]),
 
         // One Swift wrapper per C library; no C type leaks out of these.
-        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTPRouting"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "Curl", dependencies: ["CCurl", "CShims"]),
         .target(name: "Kafka", dependencies: ["CRdKafka", "CShims"]),
@@ -41,13 +41,17 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "SourceModel", dependencies: ["JSONBytes"]),
+        .target(name: "JSONLogging", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Application libraries.
-        .target(name: "Storage", dependencies: ["Postgres", "SourceModel", "Secrets", "JSONBytes"]),
+        .target(name: "Storage", dependencies: [
+            "Postgres", "SourceModel", "JSONBytes", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "API", dependencies: [
             "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Poller", dependencies: [
             "Curl", "Kafka", "Storage", "Secrets", "SourceModel", "JSONBytes", "Auth", "SigV4",
@@ -57,12 +61,12 @@ let package = Package(
 
         // Executables: wiring only.
         .executableTarget(name: "siem-api", dependencies: [
-            "API", "FastCGI", "Storage", "Postgres",
+            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-poller", dependencies: [
-            "Poller", .product(name: "Logging", package: "swift-log"),
+            "Poller", "JSONLogging", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [

@@ -1,1 +1,108 @@
-print("not implemented yet")
+// siem-api: the FastCGI responder behind nginx. Wiring only; the API lives in Sources/API.
+import API
+import ArgumentParser
+import Auth
+import FastCGI
+import Foundation
+import JSONLogging
+import Logging
+import Postgres
+import Secrets
+import Storage
+
+struct SiemAPI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "siem-api",
+        abstract: "Serve the source-registry REST API over FastCGI (put nginx in front).")
+
+    @Option(help: "Unix socket to listen on (omit to use the socket passed as fd 0, spawn-fcgi style).")
+    var socket: String? = ProcessInfo.processInfo.environment["SIEM_API_SOCKET"]
+
+    @Option(help: "Worker threads, each with its own PostgreSQL connection.")
+    var workers: Int = Int(ProcessInfo.processInfo.environment["SIEM_API_WORKERS"] ?? "") ?? 4
+
+    mutating func run() throws {
+        JSONLogHandler.bootstrap()
+        let logger = Logger(label: "siem-api")
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let settings = try APISettings(environment: environment)
+            let server = try FastCGIServer(socketPath: socket, maxBodyBytes: settings.api.maxBodyBytes)
+            logger.info("listening", metadata: ["socket": "\(socket ?? "fd 0")", "workers": "\(workers)"])
+            server.serve(workers: workers) { index in
+                settings.makeResponder(worker: index, logger: logger)
+            }
+            logger.info("stopped")
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Everything siem-api reads from the environment, checked once at start.
+struct APISettings: Sendable {
+    var databaseURL: String
+    var verifier: TokenVerifier
+    var cipher: CredentialCipher
+    var api = APIConfiguration()
+
+    init(environment: [String: String]) throws {
+        guard let url = environment["SIEM_API_DATABASE_URL"] ?? environment["DATABASE_URL"] else {
+            throw ConfigurationError("set SIEM_API_DATABASE_URL or DATABASE_URL")
+        }
+        databaseURL = url
+        var tokens = TokenVerifierConfiguration(
+            hmacSecret: environment["SIEM_JWT_SECRET"].map { Array($0.utf8) },
+            issuer: environment["SIEM_JWT_ISSUER"], audience: environment["SIEM_JWT_AUDIENCE"])
+        if let path = environment["SIEM_JWKS_FILE"] {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError("SIEM_JWKS_FILE: cannot read \(path)")
+            }
+            tokens.jwksJSON = text
+        }
+        guard tokens.hmacSecret != nil || tokens.jwksJSON != nil else {
+            throw ConfigurationError("set SIEM_JWT_SECRET and/or SIEM_JWKS_FILE")
+        }
+        if let secret = tokens.hmacSecret, secret.count < 32 {
+            throw ConfigurationError("SIEM_JWT_SECRET must be at least 32 bytes")
+        }
+        verifier = try TokenVerifier(configuration: tokens)
+        cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment))
+        if let limit = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
+            guard let value = Int(limit), value >= 1 else {
+                throw ConfigurationError("SIEM_MAX_CONSECUTIVE_FAILURES must be a positive integer")
+            }
+            api.maxConsecutiveFailures = value
+        }
+    }
+
+    /// A worker's responder with its own database connection (retried briefly at start).
+    func makeResponder(worker: Int, logger: Logger) -> Responder {
+        var connection: PostgresConnection?
+        for attempt in 1...30 {
+            do {
+                connection = try PostgresConnection(conninfo: databaseURL)
+                break
+            } catch {
+                logger.warning("database not reachable yet", metadata: ["worker": "\(worker)", "attempt": "\(attempt)", "error": "\(error.debugDescription)"])
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        guard let connection else {
+            logger.critical("database unreachable; exiting")
+            exit(3)
+        }
+        let app = APIApplication(repository: SourceRepository(connection: connection),
+                                 bookkeeping: PollBookkeeping(connection: connection),
+                                 verifier: verifier, cipher: cipher, configuration: api, logger: logger)
+        return { request in app.respond(to: request) }
+    }
+}
+
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+SiemAPI.main()

@@ -1,1 +1,84 @@
-print("not implemented yet")
+// siem-ctl: operator tool. Wiring only.
+import ArgumentParser
+import Auth
+import Foundation
+import Postgres
+import Secrets
+import Storage
+
+struct SiemCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "siem-ctl",
+        abstract: "Operate the SIEM collector: migrations, tokens, keys.",
+        subcommands: [Migrate.self, Token.self, GenKey.self])
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the SQL migrations that are missing (idempotent).")
+
+    @Option(help: "Directory holding NNN_name.sql files.")
+    var sqlDir: String = "sql"
+
+    @Option(help: "Connection string (default: DATABASE_URL).")
+    var databaseURL: String? = ProcessInfo.processInfo.environment["DATABASE_URL"]
+
+    func run() throws {
+        guard let databaseURL else { throw ValidationError("set DATABASE_URL or pass --database-url") }
+        do {
+            let connection = try PostgresConnection(conninfo: databaseURL)
+            let applied = try Migrator(connection: connection, directory: sqlDir).migrate()
+            print(applied.isEmpty ? "schema is up to date" : "applied: \(applied.joined(separator: ", "))")
+        } catch let error as PostgresError {
+            throw ValidationError("database: \(error.message)")
+        } catch let error as StorageError {
+            throw ValidationError(error.description)
+        }
+    }
+}
+
+struct Token: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mint an HS256 token with SIEM_JWT_SECRET (local use, tests, the demo).")
+
+    @Option(help: "Tenant the token acts for (omit for the poller role).")
+    var tenant: String?
+
+    @Option(help: "Role: admin, viewer or poller (repeatable).")
+    var role: [String] = ["admin"]
+
+    @Option(help: "Lifetime in seconds.")
+    var ttl: Int = 3600
+
+    @Option(help: "Subject claim.")
+    var subject: String = "siem-ctl"
+
+    func run() throws {
+        guard let secret = ProcessInfo.processInfo.environment["SIEM_JWT_SECRET"], !secret.isEmpty else {
+            throw ValidationError("set SIEM_JWT_SECRET")
+        }
+        guard (1...31_536_000).contains(ttl) else { throw ValidationError("--ttl must be 1 to 31536000 seconds") }
+        let environment = ProcessInfo.processInfo.environment
+        print(try TokenMinter.hs256(secret: Array(secret.utf8), subject: subject, tenantID: tenant, roles: role,
+                                    ttlSeconds: ttl, issuer: environment["SIEM_JWT_ISSUER"],
+                                    audience: environment["SIEM_JWT_AUDIENCE"]))
+    }
+}
+
+struct GenKey: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a new master key file (mode 0600).")
+
+    @Option(help: "File to create; refuses to overwrite.")
+    var out: String
+
+    func run() throws {
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw ValidationError("\(out) exists; refusing to overwrite a master key")
+        }
+        let text = MasterKeyRing.generateKeyFile()
+        guard FileManager.default.createFile(atPath: out, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(out)")
+        }
+        print("wrote \(out)")
+    }
+}
+
+SiemCtl.main()

@@ -1,0 +1,12 @@
+/// Settings of the REST API that are not secrets. Defaults suit the local stack.
+public struct APIConfiguration: Sendable {
+    /// Largest request body accepted (nginx enforces the same limit first).
+    public var maxBodyBytes: Int = 64 * 1024
+    /// Page size when the client does not ask for one, and the most it may ask for.
+    public var defaultPageSize: Int = 50
+    public var maxPageSize: Int = 500
+    /// Consecutive failures after which the poll/status endpoint disables a source.
+    public var maxConsecutiveFailures: Int = 10
+
+    public init() {}
+}

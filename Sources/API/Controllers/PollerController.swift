@@ -1,0 +1,128 @@
+internal import Foundation
+internal import HTTPRouting
+internal import JSONBytes
+internal import SourceModel
+internal import Storage
+
+/// Internal endpoints for pollers (role `poller`, across tenants, no secrets).
+struct PollerController {
+    let bookkeeping: PollBookkeeping
+    let configuration: APIConfiguration
+
+    func configurations(_ context: RequestContext) throws(HTTPError) -> Response {
+        _ = try context.require(role: Roles.poller)
+        var limit = 100
+        for (name, value) in context.request.queryItems {
+            guard name == "limit" else { throw HTTPError.invalidField(name, "is not a known query parameter") }
+            guard let number = Int(value), (1...1000).contains(number) else {
+                throw HTTPError.invalidField("limit", "must be an integer from 1 to 1000")
+            }
+            limit = number
+        }
+        let now = RFC3339.now()
+        let due = try storage { () throws(StorageError) in try bookkeeping.dueSources(now: now, limit: limit) }
+        return .json { writer in
+            writer.beginObject()
+            writer.key("as_of"); writer.string(now)
+            writer.key("items")
+            writer.beginArray()
+            for source in due { SourceRenderer.write(source, into: &writer) }
+            writer.endArray()
+            writer.endObject()
+        }
+    }
+
+    func status(_ context: RequestContext) throws(HTTPError) -> Response {
+        _ = try context.require(role: Roles.poller)
+        let members = try JSONBody.object(of: context.request)
+        func member(_ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
+        var errors = FieldErrors()
+        let known: Set<String> = ["source_id", "status", "polled_at", "message", "events", "duration_ms"]
+        for member in members where !known.contains(member.key) { errors.add(member.key, "is not a known field") }
+
+        let id = member("source_id")?.stringValue
+        if id.flatMap(UUID.init(uuidString:)) == nil { errors.add("source_id", "must be a source id (UUID)") }
+        let status = member("status")?.stringValue
+        if status != "success" && status != "error" { errors.add("status", "must be \"success\" or \"error\"") }
+        var polledAt = RFC3339.now()
+        if let value = member("polled_at") {
+            if let text = value.stringValue, RFC3339.isValid(text) { polledAt = text }
+            else { errors.add("polled_at", "must be an RFC 3339 timestamp") }
+        }
+        var message: String?
+        if let value = member("message"), !value.isNull {
+            if let text = value.stringValue, text.count <= 2000 { message = text }
+            else { errors.add("message", "must be a string of at most 2000 characters") }
+        }
+        var events = 0
+        if let value = member("events") {
+            if let number = value.intValue, number >= 0 { events = number } else { errors.add("events", "must be a non-negative integer") }
+        }
+        var duration: Int?
+        if let value = member("duration_ms"), !value.isNull {
+            if let number = value.intValue, number >= 0 { duration = number } else { errors.add("duration_ms", "must be a non-negative integer") }
+        }
+        if status == "error" && (message ?? "").isEmpty { errors.add("message", "is required when status is \"error\"") }
+        try errors.throwIfAny()
+
+        let outcome = PollOutcome(success: status == "success", polledAt: polledAt,
+                                  error: status == "error" ? message : nil, events: events, durationMs: duration)
+        guard let recorded = try storage({ () throws(StorageError) in
+            try bookkeeping.record(sourceID: id!.lowercased(), outcome: outcome,
+                                   maxConsecutiveFailures: configuration.maxConsecutiveFailures)
+        }) else {
+            throw HTTPError.notFound
+        }
+        return .json { writer in
+            writer.beginObject()
+            writer.key("source_id"); writer.string(recorded.sourceID)
+            writer.key("is_enabled"); writer.bool(recorded.isEnabled)
+            writer.key("error_count"); writer.int(recorded.errorCount)
+            writer.key("next_poll_time"); writer.string(recorded.nextPollTime)
+            writer.key("disabled_reason"); writer.string(recorded.disabledReason)
+            writer.endObject()
+        }
+    }
+}
+
+/// RFC 3339 timestamps without DateFormatter on the request path.
+enum RFC3339 {
+    static func now() -> String {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return format(seconds: Int(time.tv_sec), micros: Int(time.tv_nsec) / 1000)
+    }
+
+    static func format(seconds: Int, micros: Int) -> String {
+        var value = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&value, &parts)
+        func pad(_ number: Int, _ width: Int = 2) -> String {
+            let text = String(number)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
+            + "\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec))).\(pad(micros, 6))Z"
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
+    static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 40 else { return false }
+        func digit(_ index: Int) -> Bool { bytes[index] >= 48 && bytes[index] <= 57 }
+        let shape = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy(digit)
+        guard shape, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84 || bytes[10] == 116,
+              bytes[13] == 58, bytes[16] == 58 else { return false }
+        var index = 19
+        if bytes[index] == 46 {
+            index += 1
+            let start = index
+            while index < bytes.count, digit(index) { index += 1 }
+            guard index > start else { return false }
+        }
+        guard index < bytes.count else { return false }
+        if bytes[index] == 90 || bytes[index] == 122 { return index == bytes.count - 1 }
+        guard bytes[index] == 43 || bytes[index] == 45, bytes.count - index == 6 else { return false }
+        return digit(index + 1) && digit(index + 2) && bytes[index + 3] == 58 && digit(index + 4) && digit(index + 5)
+    }
+}

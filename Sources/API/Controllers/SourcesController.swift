@@ -1,0 +1,175 @@
+internal import Foundation
+internal import HTTPRouting
+internal import JSONBytes
+internal import Secrets
+internal import SourceModel
+internal import Storage
+internal import Logging
+
+/// CRUD on `/v1/cloud_api_sources`, always within the caller's tenant.
+/// Another tenant's source answers 404 exactly like a missing one.
+struct SourcesController {
+    let repository: SourceRepository
+    let cipher: CredentialCipher
+    let configuration: APIConfiguration
+
+    func list(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.viewer)
+        var query = SourceListQuery(limit: configuration.defaultPageSize)
+        var errors = FieldErrors()
+        for (name, value) in context.request.queryItems {
+            switch name {
+            case "platform":
+                query.platform = Platform(name: value)
+                if query.platform == nil { errors.add("platform", "must be one of \(Platform.allNames)") }
+            case "is_enabled", "enabled":
+                switch value {
+                case "true": query.isEnabled = true
+                case "false": query.isEnabled = false
+                default: errors.add(name, "must be true or false")
+                }
+            case "limit":
+                if let limit = Int(value), (1...configuration.maxPageSize).contains(limit) { query.limit = limit }
+                else { errors.add("limit", "must be an integer from 1 to \(configuration.maxPageSize)") }
+            case "page_token":
+                query.after = PageToken.decode(value)
+                if query.after == nil { errors.add("page_token", "is not a token this API issued") }
+            default:
+                errors.add(name, "is not a known query parameter")
+            }
+        }
+        try errors.throwIfAny()
+        // One extra row tells whether another page follows.
+        let requested = query.limit
+        query.limit += 1
+        let sources = try storage { () throws(StorageError) in try repository.list(tenantID: tenant, query: query) }
+        let page = sources.prefix(requested)
+        return .json { writer in
+            writer.beginObject()
+            writer.key("items")
+            writer.beginArray()
+            for source in page { SourceRenderer.write(source, into: &writer) }
+            writer.endArray()
+            writer.key("next_page_token")
+            if sources.count > requested, let last = page.last {
+                writer.string(PageToken.encode(name: last.sourceName, id: last.sourceID))
+            } else {
+                writer.null()
+            }
+            writer.endObject()
+        }
+    }
+
+    func get(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.viewer)
+        let id = try sourceID(context)
+        guard let source = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
+            throw HTTPError.notFound
+        }
+        return .json { SourceRenderer.write(source, into: &$0) }
+    }
+
+    func create(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
+        let id = UUID().uuidString.lowercased()
+        let sealed = try seal(draft.credentialsJSON!, tenant: tenant, sourceID: id)
+        let source = try storage { () throws(StorageError) in
+            try repository.insert(tenantID: tenant, sourceID: id, draft: draft, credentials: sealed)
+        }
+        context.logger.info("source created", metadata: ["source.id": "\(id)", "platform": "\(draft.platform.rawValue)"])
+        return .json(201, headers: [("Location", "/v1/cloud_api_sources/\(id)")]) { SourceRenderer.write(source, into: &$0) }
+    }
+
+    func replace(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let id = try sourceID(context)
+        let members = try JSONBody.object(of: context.request)
+        guard let stored = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
+            throw HTTPError.notFound
+        }
+        let draft = try SourceInputValidator.draft(from: members, requireCredentials: false, storedPlatform: stored.platform)
+        let sealed = try draft.credentialsJSON.map { credentials throws(HTTPError) in
+            try seal(credentials, tenant: tenant, sourceID: id)
+        }
+        guard let source = try storage({ () throws(StorageError) in
+            try repository.update(tenantID: tenant, sourceID: id, draft: draft, credentials: sealed)
+        }) else {
+            throw HTTPError.notFound
+        }
+        context.logger.info("source updated", metadata: ["source.id": "\(id)", "credentials.changed": "\(sealed != nil)"])
+        return .json { SourceRenderer.write(source, into: &$0) }
+    }
+
+    func delete(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let id = try sourceID(context)
+        guard try storage({ () throws(StorageError) in try repository.delete(tenantID: tenant, sourceID: id) }) else {
+            throw HTTPError.notFound
+        }
+        context.logger.info("source deleted", metadata: ["source.id": "\(id)"])
+        return .noContent()
+    }
+
+    private func seal(_ credentials: [UInt8], tenant: String, sourceID: String) throws(HTTPError) -> SealedCredentials {
+        let binding = CredentialBinding(tenantID: tenant, sourceID: sourceID)
+        do {
+            let envelope = try cipher.seal(credentials, for: binding)
+            return SealedCredentials(envelope: envelope, keyID: CredentialCipher.keyID(of: envelope) ?? "",
+                                     fingerprint: cipher.fingerprint(of: credentials, for: binding))
+        } catch {
+            throw HTTPError.internalError
+        }
+    }
+}
+
+/// A malformed id can never name a source: 404, like any unknown id.
+func sourceID(_ context: RequestContext) throws(HTTPError) -> String {
+    guard let id = context.parameters["source_id"], UUID(uuidString: id) != nil else { throw HTTPError.notFound }
+    return id.lowercased()
+}
+
+/// Maps storage failures to HTTP: duplicates are the client's, the rest are ours.
+func storage<T>(_ body: () throws(StorageError) -> T) throws(HTTPError) -> T {
+    do {
+        return try body()
+    } catch {
+        switch error.code {
+        case .duplicateName: throw HTTPError.conflict("a source with this source_name already exists for the tenant")
+        case .unavailable: throw StorageFailure(error: error).httpError
+        default: throw HTTPError.internalError
+        }
+    }
+}
+
+/// Keeps the storage detail for the log while the client gets a generic error.
+struct StorageFailure {
+    let error: StorageError
+    var httpError: HTTPError {
+        // A constraint the validator missed is still the client's input: 400, not 500.
+        if error.isRejectedInput {
+            return HTTPError.badRequest("the values were rejected by the database constraints")
+        }
+        if error.isConnectionFailure { return HTTPError.unavailable }
+        return HTTPError.internalError
+    }
+}
+
+/// Opaque keyset page tokens: base64url of name and id.
+enum PageToken {
+    static func encode(name: String, id: String) -> String {
+        Data((name + "\u{0}" + id).utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ token: String) -> (name: String, id: String)? {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard token.count <= 600, let data = Data(base64Encoded: base64),
+              let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "\u{0}", omittingEmptySubsequences: false)
+        guard parts.count == 2, UUID(uuidString: String(parts[1])) != nil else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+}

@@ -1,0 +1,32 @@
+internal import HTTPRouting
+internal import JSONBytes
+
+/// Reads a JSON object body: 415 for another media type, 400 for bad JSON.
+enum JSONBody {
+    static func object(of request: Request) throws(HTTPError) -> [(key: String, value: JSONValue)] {
+        let type = request.header("content-type")?.split(separator: ";").first?
+            .trimmingCharacters(in: " ").lowercased()
+        guard type == "application/json" || type?.hasSuffix("+json") == true else {
+            throw HTTPError.unsupportedMediaType
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(request.body, maxDepth: 32)
+        } catch {
+            throw HTTPError.badRequest("the body is not valid JSON: \(error.description)")
+        }
+        guard case .object(let members) = value else {
+            throw HTTPError.badRequest("the body must be a JSON object")
+        }
+        return members
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        var view = self
+        while view.first == set { view.removeFirst() }
+        while view.last == set { view.removeLast() }
+        return String(view)
+    }
+}

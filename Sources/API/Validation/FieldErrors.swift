@@ -1,0 +1,41 @@
+internal import HTTPRouting
+
+/// Collects every problem of a body so the client sees them all at once.
+struct FieldErrors {
+    private(set) var errors: [HTTPError.FieldError] = []
+
+    mutating func add(_ field: String, _ message: String) {
+        errors.append(HTTPError.FieldError(field: field, message: message))
+    }
+
+    var isEmpty: Bool { errors.isEmpty }
+
+    func throwIfAny() throws(HTTPError) {
+        guard !errors.isEmpty else { return }
+        let summary = errors.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        throw HTTPError.badRequest(summary, fields: errors)
+    }
+}
+
+/// Small text checks shared by the validators.
+enum TextRules {
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    static func isHTTPSURL(_ text: String) -> Bool {
+        guard text.hasPrefix("https://"), text.count <= 2048, !hasControlCharacters(text) else { return false }
+        let rest = text.dropFirst("https://".count)
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return !host.isEmpty && !host.contains(" ") && !host.contains("@")
+    }
+
+    static func matches(_ text: String, allowed: (Character) -> Bool, length: ClosedRange<Int>) -> Bool {
+        length.contains(text.count) && text.allSatisfy(allowed)
+    }
+
+    static func isGUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
+        return groups == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || $0.isHexDigit }
+    }
+}

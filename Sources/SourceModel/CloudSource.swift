@@ -1,0 +1,106 @@
+public import JSONBytes
+
+/// A registered source as stored, without its secret credentials.
+public struct CloudSource: Sendable {
+    public var sourceID: String
+    public var tenantID: String
+    public var platform: Platform
+    public var sourceName: String
+    public var pollingIntervalMinutes: Int
+    public var isEnabled: Bool
+    public var lastPolledTimestamp: String?
+    public var lastSuccessTimestamp: String?
+    public var nextPollTime: String
+    public var errorCount: Int
+    public var lastError: String?
+    public var disabledReason: String?
+    /// Non-secret settings, as stored (JSON object text).
+    public var settingsJSON: String
+    /// The poller's per-stream checkpoints (JSON object text).
+    public var cursorJSON: String
+    public var credentialsFingerprint: String
+    public var credentialsKeyID: String
+    public var eventsCollectedTotal: Int
+    public var lastPollEvents: Int
+    public var lastPollDurationMs: Int?
+    public var createdAt: String
+    public var updatedAt: String
+
+    public init(sourceID: String, tenantID: String, platform: Platform, sourceName: String,
+                pollingIntervalMinutes: Int, isEnabled: Bool, lastPolledTimestamp: String?,
+                lastSuccessTimestamp: String?, nextPollTime: String, errorCount: Int,
+                lastError: String?, disabledReason: String?, settingsJSON: String, cursorJSON: String,
+                credentialsFingerprint: String, credentialsKeyID: String, eventsCollectedTotal: Int,
+                lastPollEvents: Int, lastPollDurationMs: Int?, createdAt: String, updatedAt: String) {
+        self.sourceID = sourceID
+        self.tenantID = tenantID
+        self.platform = platform
+        self.sourceName = sourceName
+        self.pollingIntervalMinutes = pollingIntervalMinutes
+        self.isEnabled = isEnabled
+        self.lastPolledTimestamp = lastPolledTimestamp
+        self.lastSuccessTimestamp = lastSuccessTimestamp
+        self.nextPollTime = nextPollTime
+        self.errorCount = errorCount
+        self.lastError = lastError
+        self.disabledReason = disabledReason
+        self.settingsJSON = settingsJSON
+        self.cursorJSON = cursorJSON
+        self.credentialsFingerprint = credentialsFingerprint
+        self.credentialsKeyID = credentialsKeyID
+        self.eventsCollectedTotal = eventsCollectedTotal
+        self.lastPollEvents = lastPollEvents
+        self.lastPollDurationMs = lastPollDurationMs
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Validated input for creating or replacing a source.
+public struct SourceDraft: Sendable {
+    public var platform: Platform
+    public var sourceName: String
+    /// Canonical JSON of the credentials object (secret; sealed before storage).
+    /// Nil on update means "keep the stored credentials".
+    public var credentialsJSON: [UInt8]?
+    public var pollingIntervalMinutes: Int
+    public var isEnabled: Bool
+    public var settings: JSONValue
+
+    public init(platform: Platform, sourceName: String, credentialsJSON: [UInt8]?,
+                pollingIntervalMinutes: Int, isEnabled: Bool, settings: JSONValue) {
+        self.platform = platform
+        self.sourceName = sourceName
+        self.credentialsJSON = credentialsJSON
+        self.pollingIntervalMinutes = pollingIntervalMinutes
+        self.isEnabled = isEnabled
+        self.settings = settings
+    }
+}
+
+/// The result of one poll, recorded by the poller or through the API.
+public struct PollOutcome: Sendable {
+    public var success: Bool
+    /// When the poll finished, RFC 3339.
+    public var polledAt: String
+    /// Short, secret-free reason for a failure.
+    public var error: String?
+    public var events: Int
+    public var durationMs: Int?
+
+    public init(success: Bool, polledAt: String, error: String?, events: Int, durationMs: Int?) {
+        self.success = success
+        self.polledAt = polledAt
+        self.error = error
+        self.events = events
+        self.durationMs = durationMs
+    }
+}
+
+/// Schedule limits shared by the API's validation and the poller.
+public enum ScheduleRules {
+    public static let defaultPollingIntervalMinutes = 15
+    public static let pollingIntervalRange = 1...1440
+    /// Consecutive failures after which a source is disabled (configurable per deployment).
+    public static let defaultMaxConsecutiveFailures = 10
+}

@@ -1,0 +1,89 @@
+public import Postgres
+public import SourceModel
+
+/// A due source as the poller sees it: no secrets.
+public struct DueSource: Sendable {
+    public var sourceID: String
+    public var tenantID: String
+    public var platform: Platform
+    public var sourceName: String
+    public var pollingIntervalMinutes: Int
+    public var lastPolledTimestamp: String?
+    public var nextPollTime: String
+    public var errorCount: Int
+    public var settingsJSON: String
+    public var cursorJSON: String
+}
+
+/// What `siem_record_poll_outcome` decided.
+public struct RecordedOutcome: Sendable {
+    public var sourceID: String
+    public var isEnabled: Bool
+    public var errorCount: Int
+    public var nextPollTime: String
+    public var disabledReason: String?
+}
+
+/// Cross-tenant schedule bookkeeping through the SECURITY DEFINER functions of
+/// sql/003, so the schedule rules live in one place for the poller and the API.
+public final class PollBookkeeping {
+    private let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    public func dueSources(now: String, limit: Int) throws(StorageError) -> [DueSource] {
+        let result: PostgresResult
+        do {
+            result = try connection.query("""
+                SELECT source_id, tenant_id, platform, source_name, polling_interval_minutes,
+                       last_polled_timestamp, next_poll_time, error_count, settings, cursor
+                FROM siem_due_sources(\(now)::timestamptz, \(limit))
+                """)
+        } catch {
+            throw .wrap(error, "could not read due sources")
+        }
+        var due: [DueSource] = []
+        for row in 0..<result.rowCount {
+            guard let platform = result.string(row, 2).flatMap(Platform.init(name:)) else {
+                throw StorageError(code: .corruptRow, message: "unknown platform in due source")
+            }
+            due.append(DueSource(
+                sourceID: result.string(row, 0) ?? "",
+                tenantID: result.string(row, 1) ?? "",
+                platform: platform,
+                sourceName: result.string(row, 3) ?? "",
+                pollingIntervalMinutes: result.int(row, 4) ?? 0,
+                lastPolledTimestamp: result.timestamp(row, 5)?.rfc3339,
+                nextPollTime: result.timestamp(row, 6)?.rfc3339 ?? "",
+                errorCount: result.int(row, 7) ?? 0,
+                settingsJSON: result.string(row, 8) ?? "{}",
+                cursorJSON: result.string(row, 9) ?? "{}"))
+        }
+        return due
+    }
+
+    /// Records one poll's outcome; nil when the source no longer exists.
+    public func record(sourceID: String, outcome: PollOutcome,
+                       maxConsecutiveFailures: Int) throws(StorageError) -> RecordedOutcome? {
+        let result: PostgresResult
+        do {
+            result = try connection.query("""
+                SELECT source_id, is_enabled, error_count, next_poll_time, disabled_reason
+                FROM siem_record_poll_outcome(\(sourceID)::uuid, \(outcome.success), \(outcome.polledAt)::timestamptz,
+                    \(outcome.error), \(outcome.events), \(outcome.durationMs), \(maxConsecutiveFailures))
+                """)
+        } catch {
+            throw .wrap(error, "could not record the poll outcome")
+        }
+        guard result.rowCount == 1 else { return nil }
+        return RecordedOutcome(
+            sourceID: result.string(0, 0) ?? sourceID,
+            isEnabled: result.bool(0, 1) ?? false,
+            errorCount: result.int(0, 2) ?? 0,
+            nextPollTime: result.timestamp(0, 3)?.rfc3339 ?? "",
+            disabledReason: result.string(0, 4))
+    }
+}
+
+@available(*, unavailable)
+extension PollBookkeeping: Sendable {}

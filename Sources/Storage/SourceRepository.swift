@@ -1,0 +1,153 @@
+public import Postgres
+public import SourceModel
+internal import JSONBytes
+
+/// Sealed credentials as stored: the envelope plus its key id and fingerprint.
+public struct SealedCredentials: Sendable {
+    public var envelope: [UInt8]
+    public var keyID: String
+    public var fingerprint: String
+    public init(envelope: [UInt8], keyID: String, fingerprint: String) {
+        self.envelope = envelope
+        self.keyID = keyID
+        self.fingerprint = fingerprint
+    }
+}
+
+/// Filters and paging for a tenant's source listing (keyset paging on name, id).
+public struct SourceListQuery: Sendable {
+    public var platform: Platform?
+    public var isEnabled: Bool?
+    public var limit: Int
+    /// Continue after this (source_name, source_id).
+    public var after: (name: String, id: String)?
+
+    public init(platform: Platform? = nil, isEnabled: Bool? = nil, limit: Int = 50, after: (name: String, id: String)? = nil) {
+        self.platform = platform
+        self.isEnabled = isEnabled
+        self.limit = limit
+        self.after = after
+    }
+}
+
+/// A tenant's view of `cloud_api_sources`. Every statement names the tenant, and
+/// the session's `app.tenant_id` is set to it first, so row-level security in
+/// the database enforces the same boundary a second time.
+public final class SourceRepository {
+    private let connection: PostgresConnection
+    private var scopedTenant: String?
+
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    /// Sets the session's tenant for row-level security (skipped when unchanged;
+    /// set_config runs outside any transaction, so it cannot be rolled back under us).
+    private func scope(to tenantID: String) throws(StorageError) {
+        if scopedTenant == tenantID, connection.isHealthy { return }
+        scopedTenant = nil
+        do {
+            try connection.query("SELECT set_config('app.tenant_id', \(tenantID), false)")
+        } catch {
+            throw .wrap(error, "could not scope the session to the tenant")
+        }
+        scopedTenant = tenantID
+    }
+
+    private func run(_ tenantID: String, _ sql: SQL, _ what: String) throws(StorageError) -> PostgresResult {
+        try scope(to: tenantID)
+        do {
+            return try connection.query(sql)
+        } catch {
+            if !connection.isHealthy { scopedTenant = nil }
+            if error.isUniqueViolation {
+                throw StorageError(code: .duplicateName, message: "a source with this name already exists", underlying: error)
+            }
+            throw .wrap(error, what)
+        }
+    }
+
+    public func list(tenantID: String, query: SourceListQuery) throws(StorageError) -> [CloudSource] {
+        let platform = query.platform?.rawValue
+        let afterName = query.after?.name
+        let afterID = query.after?.id
+        let result = try run(tenantID, """
+            SELECT \(unsafeSQL: SourceRow.columns) FROM cloud_api_sources
+            WHERE tenant_id = \(tenantID)
+              AND (\(platform)::text IS NULL OR platform = \(platform))
+              AND (\(query.isEnabled)::boolean IS NULL OR is_enabled = \(query.isEnabled))
+              AND (\(afterName)::text IS NULL OR (source_name, source_id) > (\(afterName), \(afterID)::uuid))
+            ORDER BY source_name, source_id
+            LIMIT \(query.limit)
+            """, "could not list sources")
+        return try SourceRow.decodeAll(result)
+    }
+
+    public func find(tenantID: String, sourceID: String) throws(StorageError) -> CloudSource? {
+        let result = try run(tenantID, """
+            SELECT \(unsafeSQL: SourceRow.columns) FROM cloud_api_sources
+            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            """, "could not read the source")
+        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+    }
+
+    public func insert(tenantID: String, sourceID: String, draft: SourceDraft,
+                       credentials: SealedCredentials) throws(StorageError) -> CloudSource {
+        let settings = String(decoding: draft.settings.serialized(), as: UTF8.self)
+        let result = try run(tenantID, """
+            INSERT INTO cloud_api_sources (source_id, tenant_id, platform, source_name, api_credentials,
+                credentials_key_id, credentials_fingerprint, polling_interval_minutes, is_enabled, settings)
+            VALUES (\(sourceID)::uuid, \(tenantID), \(draft.platform.rawValue), \(draft.sourceName),
+                \(ByteaBind(credentials.envelope))::bytea, \(credentials.keyID), \(credentials.fingerprint),
+                \(draft.pollingIntervalMinutes), \(draft.isEnabled), \(settings)::jsonb)
+            RETURNING \(unsafeSQL: SourceRow.columns)
+            """, "could not create the source")
+        return try SourceRow.decode(result, row: 0)
+    }
+
+    /// Replaces the source's fields; nil `credentials` keeps the stored ones.
+    /// Re-enabling a source clears its failure state so it is polled again.
+    public func update(tenantID: String, sourceID: String, draft: SourceDraft,
+                       credentials: SealedCredentials?) throws(StorageError) -> CloudSource? {
+        let settings = String(decoding: draft.settings.serialized(), as: UTF8.self)
+        let result = try run(tenantID, """
+            UPDATE cloud_api_sources SET
+                platform = \(draft.platform.rawValue),
+                source_name = \(draft.sourceName),
+                polling_interval_minutes = \(draft.pollingIntervalMinutes),
+                error_count = CASE WHEN \(draft.isEnabled) AND NOT is_enabled THEN 0 ELSE error_count END,
+                disabled_reason = CASE WHEN \(draft.isEnabled) THEN NULL ELSE disabled_reason END,
+                is_enabled = \(draft.isEnabled),
+                settings = \(settings)::jsonb,
+                api_credentials = coalesce(\(credentials.map { ByteaBind($0.envelope) })::bytea, api_credentials),
+                credentials_key_id = coalesce(\(credentials?.keyID), credentials_key_id),
+                credentials_fingerprint = coalesce(\(credentials?.fingerprint), credentials_fingerprint)
+            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            RETURNING \(unsafeSQL: SourceRow.columns)
+            """, "could not update the source")
+        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+    }
+
+    /// True when a row was deleted.
+    public func delete(tenantID: String, sourceID: String) throws(StorageError) -> Bool {
+        let result = try run(tenantID, """
+            DELETE FROM cloud_api_sources WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            """, "could not delete the source")
+        return result.affectedRows > 0
+    }
+
+    /// The sealed credentials of one source (for re-sealing and for tests).
+    public func sealedCredentials(tenantID: String, sourceID: String) throws(StorageError) -> [UInt8]? {
+        let result = try run(tenantID, """
+            SELECT api_credentials FROM cloud_api_sources
+            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            """, "could not read the credentials")
+        return result.rowCount == 0 ? nil : result.bytea(0, 0)
+    }
+
+    /// A cheap round trip for health checks.
+    public func ping() -> Bool {
+        (try? connection.query("SELECT 1")) != nil
+    }
+}
+
+@available(*, unavailable)
+extension SourceRepository: Sendable {}
