@@ -10,7 +10,7 @@ struct SiemCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siem-ctl",
         abstract: "Operate the SIEM collector: migrations, tokens, keys.",
-        subcommands: [Migrate.self, Token.self, GenKey.self])
+        subcommands: [Migrate.self, Token.self, GenKey.self, CheckCredentials.self, RotateCredentials.self])
 }
 
 struct Migrate: ParsableCommand {
@@ -79,6 +79,60 @@ struct GenKey: ParsableCommand {
         }
         print("wrote \(out)")
     }
+}
+
+/// Opens every source's credentials; says which fail (wrong key, moved or damaged ciphertext).
+struct CheckCredentials: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decrypt every source's credentials and report which fail (prints no secret).")
+
+    func run() throws {
+        let (store, cipher) = try openStore()
+        var failures = 0
+        for row in try store.all() {
+            let binding = CredentialBinding(tenantID: row.tenantID, sourceID: row.sourceID)
+            do {
+                _ = try cipher.open(row.envelope, for: binding)
+                print("\(row.sourceID) ok key=\(CredentialCipher.keyID(of: row.envelope) ?? "?")")
+            } catch {
+                failures += 1
+                print("\(row.sourceID) FAILED \(error.description)")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Re-seals credentials that an older master key sealed with the current key.
+struct RotateCredentials: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-seal every source's credentials with the current master key (the first in the key file).")
+
+    func run() throws {
+        let (store, cipher) = try openStore()
+        let ring = try MasterKeyRing.fromEnvironment(ProcessInfo.processInfo.environment)
+        var resealed = 0, failures = 0
+        for row in try store.all() where CredentialCipher.keyID(of: row.envelope) != ring.currentKeyID {
+            let binding = CredentialBinding(tenantID: row.tenantID, sourceID: row.sourceID)
+            do {
+                let envelope = try cipher.seal(try cipher.open(row.envelope, for: binding), for: binding)
+                try store.replace(sourceID: row.sourceID, envelope: envelope, keyID: ring.currentKeyID)
+                resealed += 1
+            } catch {
+                failures += 1
+                print("\(row.sourceID) FAILED \(error)")
+            }
+        }
+        print("re-sealed \(resealed) source(s) with key \(ring.currentKeyID); \(failures) failure(s)")
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+private func openStore() throws -> (CredentialStore, CredentialCipher) {
+    let environment = ProcessInfo.processInfo.environment
+    guard let url = environment["DATABASE_URL"] else { throw ValidationError("set DATABASE_URL") }
+    let cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment))
+    return (CredentialStore(connection: try PostgresConnection(conninfo: url)), cipher)
 }
 
 SiemCtl.main()

@@ -1,0 +1,61 @@
+"""Valid source bodies per platform, for the API tests."""
+import json
+import uuid
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+MS_SECRET = "s3cr3t-Value~with.special_chars-0123456789"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+def rsa_pem():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+_GCP_KEY = None
+
+
+def gcp_private_key():
+    global _GCP_KEY
+    if _GCP_KEY is None:
+        _GCP_KEY = rsa_pem()
+    return _GCP_KEY
+
+
+def credentials(platform, secret=None):
+    if platform in ("Microsoft365", "AzureAD"):
+        return {"tenant_id": str(uuid.uuid4()), "client_id": str(uuid.uuid4()),
+                "client_secret": secret or MS_SECRET}
+    if platform == "GCP":
+        return {"type": "service_account", "project_id": "acme-audit-123",
+                "private_key_id": "0123456789abcdef0123456789abcdef01234567",
+                "private_key": gcp_private_key(),
+                "client_email": "collector@acme-audit-123.iam.gserviceaccount.com",
+                "client_id": "109876543210987654321",
+                "token_uri": "https://oauth2.googleapis.com/token"}
+    if platform == "AWS":
+        return {"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": secret or AWS_SECRET,
+                "region": "eu-west-1"}
+    raise ValueError(platform)
+
+
+def body(platform="Microsoft365", name=None, as_string=False, **extra):
+    creds = credentials(platform)
+    out = {"platform": platform, "source_name": name or f"{platform}-{uuid.uuid4().hex[:8]}",
+           "api_credentials_json": json.dumps(creds) if as_string else creds}
+    out.update(extra)
+    return out
+
+
+def secret_values(platform):
+    """The secret strings that must never appear in responses or logs."""
+    creds = credentials(platform)
+    if platform in ("Microsoft365", "AzureAD"):
+        return [creds["client_secret"]]
+    if platform == "GCP":
+        # A distinctive slice of the PEM body.
+        return [creds["private_key"].splitlines()[5]]
+    return [creds["secret_access_key"]]
