@@ -28,28 +28,30 @@ let package = Package(
 
         // One Swift wrapper per C library; no C type leaks out of these.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTPRouting"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "UTCTime"]),
         .target(name: "Curl", dependencies: ["CCurl", "CShims"]),
         .target(name: "Kafka", dependencies: ["CRdKafka", "CShims"]),
 
         // Pure Swift building blocks.
         .target(name: "JSONBytes"),
+        .target(name: "UTCTime"),
         .target(name: "HTTPRouting", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Secrets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SourceModel", dependencies: ["JSONBytes"]),
-        .target(name: "JSONLogging", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SourceModel", dependencies: ["JSONBytes", "UTCTime"]),
+        .target(name: "JSONLogging", dependencies: ["JSONBytes", "UTCTime", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Application libraries.
         .target(name: "Storage", dependencies: [
+            "UTCTime",
             "Postgres", "SourceModel", "JSONBytes", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "API", dependencies: [
-            "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes",
+            "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes", "UTCTime",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
@@ -79,6 +81,7 @@ let package = Package(
 
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
+        .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),

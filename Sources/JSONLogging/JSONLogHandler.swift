@@ -1,5 +1,6 @@
 public import Logging
 internal import JSONBytes
+internal import UTCTime
 internal import Foundation
 internal import Glibc
 
@@ -69,18 +70,5 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = time_t(now.tv_sec)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let millis = Int(now.tv_nsec) / 1_000_000
-        func pad(_ value: Int32, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
-            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(pad(Int32(millis), 3))Z"
-    }
+    private static func timestamp() -> String { UTCTimestamp.now().format(fractionDigits: 3) }
 }

@@ -1,4 +1,5 @@
 internal import CLibPQ
+public import UTCTime
 
 /// A statement's rows, in libpq's text format. Column values are read in place.
 public final class PostgresResult {
@@ -47,8 +48,8 @@ public final class PostgresResult {
     }
 
     /// A `timestamptz` column (the connection runs in UTC, ISO style).
-    public func timestamp(_ row: Int, _ column: Int) -> PostgresTimestamp? {
-        withBytes(row, column) { PostgresTimestamp(isoText: $0) } ?? nil
+    public func timestamp(_ row: Int, _ column: Int) -> UTCTimestamp? {
+        withBytes(row, column) { UTCTimestamp(utf8: $0) } ?? nil
     }
 }
 

@@ -1,3 +1,4 @@
+internal import UTCTime
 public import Postgres
 public import SourceModel
 

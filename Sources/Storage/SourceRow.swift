@@ -1,3 +1,4 @@
+internal import UTCTime
 internal import Postgres
 public import SourceModel
 

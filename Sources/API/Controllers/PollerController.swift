@@ -3,6 +3,7 @@ internal import HTTPRouting
 internal import JSONBytes
 internal import SourceModel
 internal import Storage
+internal import UTCTime
 
 /// Internal endpoints for pollers (role `poller`, across tenants, no secrets).
 struct PollerController {
@@ -19,7 +20,7 @@ struct PollerController {
             }
             limit = number
         }
-        let now = RFC3339.now()
+        let now = UTCTimestamp.now().rfc3339
         let due = try storage { () throws(StorageError) in try bookkeeping.dueSources(now: now, limit: limit) }
         return .json { writer in
             writer.beginObject()
@@ -44,9 +45,9 @@ struct PollerController {
         if id.flatMap(UUID.init(uuidString:)) == nil { errors.add("source_id", "must be a source id (UUID)") }
         let status = member("status")?.stringValue
         if status != "success" && status != "error" { errors.add("status", "must be \"success\" or \"error\"") }
-        var polledAt = RFC3339.now()
+        var polledAt = UTCTimestamp.now().rfc3339
         if let value = member("polled_at") {
-            if let text = value.stringValue, RFC3339.isValid(text) { polledAt = text }
+            if let text = value.stringValue, let time = UTCTimestamp(rfc3339: text) { polledAt = time.rfc3339 }
             else { errors.add("polled_at", "must be an RFC 3339 timestamp") }
         }
         var message: String?
@@ -82,47 +83,5 @@ struct PollerController {
             writer.key("disabled_reason"); writer.string(recorded.disabledReason)
             writer.endObject()
         }
-    }
-}
-
-/// RFC 3339 timestamps without DateFormatter on the request path.
-enum RFC3339 {
-    static func now() -> String {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return format(seconds: Int(time.tv_sec), micros: Int(time.tv_nsec) / 1000)
-    }
-
-    static func format(seconds: Int, micros: Int) -> String {
-        var value = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&value, &parts)
-        func pad(_ number: Int, _ width: Int = 2) -> String {
-            let text = String(number)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1))-\(pad(Int(parts.tm_mday)))T"
-            + "\(pad(Int(parts.tm_hour))):\(pad(Int(parts.tm_min))):\(pad(Int(parts.tm_sec))).\(pad(micros, 6))Z"
-    }
-
-    /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
-    static func isValid(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes.count <= 40 else { return false }
-        func digit(_ index: Int) -> Bool { bytes[index] >= 48 && bytes[index] <= 57 }
-        let shape = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy(digit)
-        guard shape, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84 || bytes[10] == 116,
-              bytes[13] == 58, bytes[16] == 58 else { return false }
-        var index = 19
-        if bytes[index] == 46 {
-            index += 1
-            let start = index
-            while index < bytes.count, digit(index) { index += 1 }
-            guard index > start else { return false }
-        }
-        guard index < bytes.count else { return false }
-        if bytes[index] == 90 || bytes[index] == 122 { return index == bytes.count - 1 }
-        guard bytes[index] == 43 || bytes[index] == 45, bytes.count - index == 6 else { return false }
-        return digit(index + 1) && digit(index + 2) && bytes[index + 3] == 58 && digit(index + 4) && digit(index + 5)
     }
 }
