@@ -180,6 +180,8 @@ def test_filter_paging_and_default_descending_order(ms, base_time):
     assert list(first)[:3] == ["@odata.context", "@odata.nextLink", "value"]
     assert first["@odata.nextLink"].startswith(f"{ms.base_url}{DA}?") and "$skiptoken=" in first["@odata.nextLink"]
     assert "@odata.nextLink" not in pages[-1]
+    paren = f"(activityDateTime ge {iso(lo)}) and (activityDateTime le {iso(hi)})"
+    assert sum(len(p["value"]) for p in c.pages(DA, c.token(), **{"$filter": paren})) == 11
     # gt/lt are exclusive; $orderby asc flips the order.
     pages = c.pages(DA, c.token(), **{"$filter": f"activityDateTime gt {iso(lo)} and activityDateTime lt {iso(hi)}",
                                       "$orderby": "activityDateTime asc"})
@@ -242,6 +244,7 @@ def test_top_limits(ms, base_time, path, stream, max_top, default):
     {"$filter": "userPrincipalName eq 'a@b.c'"},
     {"$filter": "activityDateTime ge '2026-01-01T00:00:00Z'"},       # quoted: a type error on Graph
     {"$filter": "activityDateTime ne 2026-01-01T00:00:00Z"},
+    {"$filter": "activityDateTime ge 2026-01-01T00:00:00Z or activityDateTime le 2026-01-02T00:00:00Z"},
     {"$filter": "activityDateTime ge"},
     {"$filter": "activityDateTime ge 2026-13-45T99:00:00Z"},
     {"$orderby": "category"},

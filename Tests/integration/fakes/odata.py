@@ -91,7 +91,36 @@ class TimeRange:
 _CLAUSE = re.compile(
     r"^\s*(?P<field>[A-Za-z_][\w/]*)\s+(?P<op>eq|ne|ge|gt|le|lt)\s+"
     r"(?P<value>'(?:[^']|'')*'|[^\s()']+)\s*$", re.IGNORECASE)
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\s+and\s+|.", re.IGNORECASE | re.DOTALL)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _split_and(text: str) -> list[str]:
+    """Split on ` and ` outside quoted literals."""
+    parts, buf = [], []
+    for m in _TOKENS.finditer(text):
+        tok = m.group(0)
+        if _AND.fullmatch(tok):
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(tok)
+    parts.append("".join(buf))
+    return parts
+
+
+def _strip_parens(text: str) -> str:
+    """Drop parentheses that wrap the whole text: "(a) and (b)" keeps its own."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
 
 
 def parse_filter(text: str, time_field: str, allowed_ops: set[str], quoted_time: bool,
@@ -102,15 +131,11 @@ def parse_filter(text: str, time_field: str, allowed_ops: set[str], quoted_time:
     the ARM activity log wants them quoted.  Returns the time range and the extra equalities.
     """
     rng, eqs = TimeRange(), {}
-    body = text.strip()
-    while body.startswith("(") and body.endswith(")"):  # tolerate one pair of outer parens
-        body = body[1:-1].strip()
+    body = _strip_parens(text)
     if not body:
         raise FilterError("empty $filter")
-    for clause in _AND.split(body):
-        clause = clause.strip()
-        while clause.startswith("(") and clause.endswith(")"):
-            clause = clause[1:-1].strip()
+    for clause in _split_and(body):
+        clause = _strip_parens(clause)
         m = _CLAUSE.match(clause)
         if not m:
             raise FilterError(f"Invalid filter clause: {clause!r}")
