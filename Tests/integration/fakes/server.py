@@ -225,15 +225,19 @@ def serve(args: argparse.Namespace, make_app: Callable[[argparse.Namespace, int,
         sys.exit(f"refusing to bind non-loopback address {args.host}")
     certs = tls.ensure_certs(args.cert_dir)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # Block the stop signals before any thread exists (threads inherit the mask) and collect
+    # them with sigwait below. A Python handler is not enough: the kernel may deliver SIGTERM
+    # to a worker thread, and then a main thread asleep in Event.wait() never wakes up.
+    signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     server = FakeHTTPSServer((args.host, args.port), None, certs, args.verbose)
     port = server.server_address[1]
     server.app = make_app(args, port, stop)
     worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     worker.start()
     print(json.dumps({"port": port, "pid": os.getpid()}), flush=True)
-    stop.wait()  # woken by the signal handler; no polling loop
+    signal.sigwait(signals)  # sleeps until SIGTERM/SIGINT; no polling loop
+    stop.set()               # wakes delay faults and the stream thread
     server.shutdown()
     server.server_close()
     server.app.close()
