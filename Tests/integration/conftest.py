@@ -1,22 +1,65 @@
-"""Shared fixtures: the local stack (PostgreSQL, siem-api behind nginx, dev broker)."""
-import os
-import tempfile
-import uuid
+"""Shared fixtures for the integration suites.
 
-import psycopg
+Makes `fakes` and `harness` importable, strips this machine's global CA-bundle
+variables so every TLS trust decision is explicit, and provides the local stack
+(PostgreSQL, siem-api behind nginx, the dev broker) and a session-wide Microsoft
+fake that is reset before each test that uses `ms_fake`.
+"""
+import os
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 
-from stack import ROOT, Stack
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import psycopg  # noqa: E402
+
+from fakes import tls  # noqa: E402
+from fakes.process import start_fake  # noqa: E402
+from harness import procs  # noqa: E402
+from stack import ROOT, Stack  # noqa: E402
 
 
-def pytest_configure(config):
-    # These tests rely on the CAs they make; the machine-wide overrides must not leak in.
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "AWS_CA_BUNDLE", "SSL_CERT_FILE"):
-        os.environ.pop(name, None)
+@pytest.fixture(scope="session", autouse=True)
+def _explicit_ca_only():
+    # REQUESTS_CA_BUNDLE & co would silently override verify=True and leak into children;
+    # tests pass verify=<ca.pem> themselves and children get procs.clean_env().
+    mp = pytest.MonkeyPatch()
+    for name in procs.CA_ENV_VARS:
+        mp.delenv(name, raising=False)
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def cert_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("certs")
+    tls.ensure_certs(d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def ms_fake_process(cert_dir, tmp_path_factory):
+    fake = start_fake("fakes.microsoft", cert_dir, seed=42,
+                      log_path=tmp_path_factory.mktemp("logs") / "microsoft.log")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def ms_fake(ms_fake_process):
+    """The shared Microsoft fake, reset to an empty state."""
+    ms_fake_process.control("POST", "reset")
+    return ms_fake_process
 
 
 @pytest.fixture(scope="session")
 def stack():
+    """The real local stack on its own ports and var dir (a developer's stack is left alone)."""
     var_dir = ROOT / "var" / "test-stack"
     ports = {"https": int(os.environ.get("SIEM_TEST_HTTPS_PORT", "18443")),
              "http": int(os.environ.get("SIEM_TEST_HTTP_PORT", "18480")),

@@ -1,0 +1,202 @@
+"""Control-plane pieces any fake can reuse: fault queue, request log + counters, rate limiter.
+
+None of these take their own lock: the owning app calls them under its state lock.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+
+MAX_LOG = 50_000        # request records kept (oldest dropped first)
+MAX_FAULTS = 1_000      # queued fault rules
+MAX_DELAY_S = 60.0      # a "delay" fault never holds a thread longer than this
+
+FAULT_KINDS = {"status", "429", "500", "502", "503", "504", "truncate", "malformed", "delay", "reset"}
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str
+    path: str                    # regex, searched in the request path (no query string)
+    count: int                   # requests still to hit
+    status: int = 0              # for kind "status" (and the numeric shorthands)
+    retry_after: float | None = None
+    delay_s: float = 0.0
+    tenant: str | None = None    # only requests of this tenant / client id, when set
+    client_id: str | None = None
+    method: str | None = None
+    _re: re.Pattern = field(default=None, repr=False, compare=False)
+
+    def public(self) -> dict:
+        d = asdict(self)
+        d.pop("_re", None)
+        return d
+
+
+class FaultQueue:
+    """FIFO of fault rules; the first rule matching a request fires once per request."""
+
+    def __init__(self):
+        self._faults: list[Fault] = []
+        self._next_id = 1
+
+    def add(self, spec: dict) -> Fault:
+        kind = str(spec.get("kind", "")).lower()
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {sorted(FAULT_KINDS)}")
+        if len(self._faults) >= MAX_FAULTS:
+            raise ValueError("too many queued faults")
+        status = int(spec.get("status") or (int(kind) if kind.isdigit() else 0))
+        if kind == "status" and not 100 <= status <= 599:
+            raise ValueError("kind 'status' needs a status between 100 and 599")
+        # Graph always sends Retry-After with 429/503; "retry_after": null leaves it out on purpose.
+        retry_after = spec["retry_after"] if "retry_after" in spec else (1 if status in (429, 503) else None)
+        f = Fault(
+            id=self._next_id, kind=kind, path=str(spec.get("path", "")), count=max(1, int(spec.get("count", 1))),
+            status=status, retry_after=None if retry_after is None else float(retry_after),
+            delay_s=min(MAX_DELAY_S, max(0.0, float(spec.get("delay_s", 0)))),
+            tenant=spec.get("tenant"), client_id=spec.get("client_id"),
+            method=(spec.get("method") or "").upper() or None)
+        f._re = re.compile(f.path, re.IGNORECASE)
+        self._next_id += 1
+        self._faults.append(f)
+        return f
+
+    def take(self, method: str, path: str, tenant: str | None, client_id: str | None) -> Fault | None:
+        for f in self._faults:
+            if f.method and f.method != method:
+                continue
+            if f.tenant is not None and f.tenant != tenant:
+                continue
+            if f.client_id is not None and f.client_id != client_id:
+                continue
+            if not f._re.search(path):
+                continue
+            f.count -= 1
+            if f.count <= 0:
+                self._faults.remove(f)
+            return f
+        return None
+
+    def pending(self) -> list[dict]:
+        return [f.public() for f in self._faults]
+
+    def clear(self) -> None:
+        self._faults.clear()
+
+
+@dataclass
+class Record:
+    ts: float                 # wall-clock seconds (time.time()) when the request arrived
+    kind: str                 # "token" | "graph" | "arm" | ... (app-defined); "data" = not "token"
+    method: str
+    path: str
+    query: str
+    tenant: str | None
+    client_id: str | None
+    stream: str | None
+    first_page: bool          # False when the request carried a skip token
+    status: int = 0
+    fault: str | None = None
+    user_agent: str = ""
+    client_request_id: str = ""
+    peer_port: int = 0
+
+
+class RequestLog:
+    """Bounded request history plus totals that survive the history rolling over."""
+
+    def __init__(self, maxlen: int = MAX_LOG):
+        self.records: deque[Record] = deque(maxlen=maxlen)
+        self.totals: Counter = Counter()
+
+    def add(self, rec: Record) -> None:
+        self.records.append(rec)
+        data = "token" if rec.kind == "token" else "data"
+        self.totals[("all", data, "", "")] += 1
+        self.totals[("path", data, rec.path, "")] += 1
+        self.totals[("tenant", data, rec.tenant or "", "")] += 1
+        self.totals[("client", data, rec.client_id or "", "")] += 1
+        self.totals[("tenant_client", data, rec.tenant or "", rec.client_id or "")] += 1
+        if rec.stream:
+            self.totals[("tenant_stream", data, rec.tenant or "", rec.stream)] += 1
+
+    def select(self, kind: str | None = None, tenant: str | None = None, client_id: str | None = None,
+               path: str | None = None, since: float | None = None, stream: str | None = None) -> list[Record]:
+        pat = re.compile(path, re.IGNORECASE) if path else None
+        out = []
+        for r in self.records:
+            if kind == "data" and r.kind == "token":
+                continue
+            if kind not in (None, "data") and r.kind != kind:
+                continue
+            if tenant is not None and r.tenant != tenant:
+                continue
+            if client_id is not None and r.client_id != client_id:
+                continue
+            if stream is not None and r.stream != stream:
+                continue
+            if since is not None and r.ts < since:
+                continue
+            if pat and not pat.search(r.path):
+                continue
+            out.append(r)
+        return out
+
+    def counters(self) -> dict:
+        """Totals as nested JSON: {"token"|"data": {"total", "by_path", "by_tenant", ...}}."""
+        out: dict = {}
+        for (axis, data, a, b), n in self.totals.items():
+            d = out.setdefault(data, {"total": 0, "by_path": {}, "by_tenant": {}, "by_client": {},
+                                      "by_tenant_client": {}, "by_tenant_stream": {}})
+            if axis == "all":
+                d["total"] = n
+            elif axis in ("path", "tenant", "client"):
+                d[f"by_{axis}"][a] = n
+            else:
+                d[f"by_{axis}"][f"{a}/{b}"] = n
+        return out
+
+    def clear(self) -> None:
+        self.records.clear()
+        self.totals.clear()
+
+
+def max_in_window(records: list[Record], window_s: float) -> dict[str, int]:
+    """Per "tenant/client_id": the most requests seen inside any window of window_s seconds."""
+    groups: dict[str, list[float]] = {}
+    for r in records:
+        groups.setdefault(f"{r.tenant or ''}/{r.client_id or ''}", []).append(r.ts)
+    out = {}
+    for key, ts in groups.items():
+        ts.sort()
+        best, lo = 0, 0
+        for hi in range(len(ts)):
+            while ts[hi] - ts[lo] >= window_s:
+                lo += 1
+            best = max(best, hi - lo + 1)
+        out[key] = best
+    return out
+
+
+class RateLimiter:
+    """Sliding-window limit per key, like Graph's "5 requests per 10 seconds per app per tenant"."""
+
+    def __init__(self, requests: int, window_s: float):
+        self.requests = requests
+        self.window_s = window_s
+        self._hits: dict[str, deque[float]] = {}
+
+    def check(self, key: str, now: float | None = None) -> float:
+        """0 if the request may pass (and counts it); else seconds until a slot frees up."""
+        now = time.monotonic() if now is None else now
+        q = self._hits.setdefault(key, deque())
+        while q and now - q[0] >= self.window_s:
+            q.popleft()
+        if len(q) >= self.requests:
+            return self.window_s - (now - q[0])
+        q.append(now)
+        return 0.0

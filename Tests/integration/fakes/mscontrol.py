@@ -1,0 +1,382 @@
+"""`/_control/` API of the Microsoft fake (JSON in/out, no auth, loopback only), plus the
+background "stream" mode and state-file persistence.  README.md documents every endpoint.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import threading
+import time
+from dataclasses import asdict
+
+from . import msgen
+from .control import RateLimiter, max_in_window
+from .odata import as_ticks, format_time, now_ticks, TICKS
+from .server import json_response
+
+GRAPH_STREAMS = ("directoryAudits", "signIns", "provisioning", "riskDetections")
+MAX_GENERATE = 200_000   # events per add call
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def handle(app, req):
+    if not ipaddress.ip_address(req.client[0]).is_loopback:
+        return json_response(403, {"error": "control API is loopback-only"})
+    name = req.path[len("/_control/"):].strip("/")
+    route = ROUTES.get((req.method, name))
+    if route is None:
+        return json_response(404, {"error": f"no control endpoint {req.method} /_control/{name}"})
+    try:
+        body = req.json() if req.method in ("POST", "PUT") else {}
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object")
+        args = {k: v[-1] for k, v in req.query.items()}
+        return json_response(200, route(app, body, args))
+    except (BadRequest, ValueError, KeyError, TypeError) as e:
+        return json_response(400, {"error": f"{type(e).__name__}: {e}"})
+
+
+def _need(body: dict, *names: str):
+    missing = [n for n in names if body.get(n) in (None, "")]
+    if missing:
+        raise BadRequest(f"missing field(s): {', '.join(missing)}")
+    return [body[n] for n in names]
+
+
+# --- setup --------------------------------------------------------------------------------
+def reset(app, body, args):
+    app.reset()
+    return {"ok": True}
+
+
+def register_app(app, body, args):
+    tenant, client_id, secret = _need(body, "tenant", "client_id", "client_secret")
+    with app.lock:
+        app.identity.register(str(tenant), str(client_id), str(secret))
+    return {"ok": True}
+
+
+def register_subscription(app, body, args):
+    tenant, sub = _need(body, "tenant", "subscription_id")
+    with app.lock:
+        _register_sub(app, str(tenant), str(sub))
+    return {"ok": True}
+
+
+def _register_sub(app, tenant: str, sub: str) -> str:
+    sub = sub.lower()
+    owner = app.subscriptions.setdefault(sub, tenant)
+    if owner != tenant:
+        raise BadRequest(f"subscription {sub} belongs to tenant {owner}")
+    return sub
+
+
+def get_config(app, body, args):
+    with app.lock:
+        return dict(app.config, token_lifetime_s=app.identity.lifetime_s)
+
+
+def set_config(app, body, args):
+    with app.lock:
+        for k, v in body.items():
+            if k not in app.config:
+                raise BadRequest(f"unknown config key {k!r}")
+            if isinstance(app.config[k], dict):
+                app.config[k].update({s: int(n) for s, n in v.items()})
+            else:
+                app.config[k] = v
+        app.identity.lifetime_s = int(app.config["token_lifetime_s"])
+        app.store.max_per_stream = int(app.config["max_events_per_stream"])
+        rl = app.config["rate_limit"]
+        app.limiter = RateLimiter(int(rl["requests"]), float(rl["window_s"])) if rl else None
+        return dict(app.config)
+
+
+def revoke_tokens(app, body, args):
+    with app.lock:
+        return {"revoked": app.identity.revoke(body.get("tenant"), body.get("client_id"))}
+
+
+def set_licence(app, body, args):
+    (tenant,) = _need(body, "tenant")
+    streams = set(body.get("streams") or ["signIns"])
+    with app.lock:
+        if body.get("premium", False):
+            app.unlicensed.get(tenant, set()).difference_update(streams)
+        else:
+            app.unlicensed.setdefault(tenant, set()).update(streams)
+        return {"unlicensed": {t: sorted(s) for t, s in app.unlicensed.items() if s}}
+
+
+# --- events -------------------------------------------------------------------------------
+def add_events(app, body, args):
+    """Generate `count` events spread over [start, end], or at `times`, or store explicit `events`."""
+    tenant, stream = (str(x) for x in _need(body, "tenant", "stream"))
+    if stream not in msgen.GENERATORS:
+        raise BadRequest(f"stream must be one of {sorted(msgen.GENERATORS)}")
+    now = time.time()
+    with app.lock:
+        scope = _register_sub(app, tenant, str(_need(body, "subscription")[0])) if stream == "activityLogs" else ""
+        skey = (tenant, stream, scope)
+        ctx = {"tenant": tenant, "subscription": body.get("subscription")}
+        tfield, idfield = msgen.STREAM_TIME_FIELD[stream], msgen.STREAM_ID_FIELD.get(stream, "id")
+        events = []
+        if body.get("events") is not None:
+            for ev in body["events"]:
+                if not isinstance(ev, dict):
+                    raise BadRequest("events must be JSON objects")
+                ev = dict(ev)
+                ev.setdefault(tfield, format_time(now_ticks()))
+                if idfield not in ev:
+                    ev[idfield] = msgen._uuid(_rng(app, skey, stream))
+                events.append((as_ticks(ev[tfield]), ev))
+        else:
+            for ticks in _times(body, now):
+                ev = msgen.GENERATORS[stream](_rng(app, skey, stream), ticks, ctx)
+                events.append((ticks, ev))
+        seen = set()
+        for ticks, ev in events:  # ids must stay unique; regenerate the (astronomically rare) clash
+            while str(ev[idfield]) in seen or app.store.has_id(skey, str(ev[idfield])):
+                if body.get("events") is not None:
+                    raise BadRequest(f"duplicate id {ev[idfield]!r}")
+                ev[idfield] = msgen._uuid(_rng(app, skey, stream))
+            seen.add(str(ev[idfield]))
+        delay = float(body.get("delay_s", 0))
+        items = [(t, str(ev[idfield]), _dumps(ev), max(now, t / TICKS) + delay) for t, ev in events]
+        app.store.add_many(skey, items)
+    out = {"count": len(items)}
+    if body.get("return_ids", True):
+        out["ids"] = [i[1] for i in items]
+    return out
+
+
+def _times(body: dict, now: float) -> list[int]:
+    if body.get("times") is not None:
+        return [as_ticks(t) for t in body["times"]]
+    count = int(body.get("count", 1))
+    if not 0 <= count <= MAX_GENERATE:
+        raise BadRequest(f"count must be 0..{MAX_GENERATE}")
+    end = as_ticks(body["end"]) if body.get("end") is not None else int(now * TICKS)
+    start = as_ticks(body["start"]) if body.get("start") is not None else end - 60 * TICKS
+    if end < start:
+        raise BadRequest("end before start")
+    if count == 1:
+        return [start]
+    step = (end - start) / (count - 1)
+    return [start + int(i * step) for i in range(count)]
+
+
+def _rng(app, skey: tuple, stream: str):
+    k = "/".join(skey)
+    app.serials[k] = app.serials.get(k, 0) + 1
+    return msgen.rng_for(app.seed, f"{skey[0]}{skey[2]}", stream, app.serials[k])
+
+
+def _dumps(ev: dict) -> bytes:
+    return json.dumps(ev, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def add_late(app, body, args):
+    """Events stamped `lag_s` in the past that only become visible now (late arrivals)."""
+    now = time.time()
+    lag = float(body.get("lag_s", 600))
+    n = int(body.get("count", 1))
+    times = [format_time(int((now - lag) * TICKS) + i) for i in range(n)]
+    return add_events(app, {**body, "times": times, "delay_s": 0}, args)
+
+
+def list_events(app, body, args):
+    tenant, stream = args.get("tenant"), args.get("stream")
+    if not tenant or stream not in msgen.GENERATORS:
+        raise BadRequest("need ?tenant=...&stream=...")
+    scope = (args.get("subscription") or "").lower() if stream == "activityLogs" else ""
+    with app.lock:
+        recs = app.store.current((tenant, stream, scope))
+        return {"value": [json.loads(r.body) for r in recs]}
+
+
+def update_risk_detection(app, body, args):
+    """New version of a risk detection (state change), bumping lastUpdatedDateTime."""
+    tenant, event_id = (str(x) for x in _need(body, "tenant", "id"))
+    skey = (tenant, "riskDetections", "")
+    ticks = as_ticks(body["at"]) if body.get("at") is not None else now_ticks()
+    with app.lock:
+        s = app.store.streams.get(skey)
+        key = s.latest.get(event_id) if s else None
+        if key is None:
+            raise BadRequest(f"no risk detection {event_id!r} in tenant {tenant!r}")
+        obj = json.loads(s.recs[key].body)
+        for f in ("riskState", "riskLevel", "riskDetail"):
+            if f in body:
+                obj[f] = body[f]
+        obj["lastUpdatedDateTime"] = format_time(ticks)
+        app.store.update(skey, event_id, ticks, _dumps(obj), max(time.time(), ticks / TICKS))
+    return {"event": obj}
+
+
+# --- faults and observation ---------------------------------------------------------------
+def add_fault(app, body, args):
+    with app.lock:
+        return {"fault": app.faults.add(body).public()}
+
+
+def list_faults(app, body, args):
+    with app.lock:
+        return {"value": app.faults.pending()}
+
+
+def clear_faults(app, body, args):
+    with app.lock:
+        app.faults.clear()
+    return {"ok": True}
+
+
+def _select(app, args):
+    since = float(args["since"]) if args.get("since") else None
+    with app.lock:
+        return app.log.select(args.get("kind"), args.get("tenant"), args.get("client_id"), args.get("path"),
+                              since, args.get("stream"))
+
+
+def list_requests(app, body, args):
+    recs = _select(app, args)
+    limit = int(args.get("limit", 0) or 0)
+    return {"value": [asdict(r) for r in (recs[-limit:] if limit else recs)]}
+
+
+def counters(app, body, args):
+    with app.lock:
+        return app.log.counters()
+
+
+def pacing(app, body, args):
+    window = float(args.get("window_s", 10))
+    args = {"kind": "data", **args}
+    return {"window_s": window, "max_in_window": max_in_window(_select(app, args), window)}
+
+
+def health(app, body, args):
+    return {"ok": True, "port": app.port, "pid": os.getpid()}
+
+
+# --- stream mode --------------------------------------------------------------------------
+class Streamer:
+    """Background thread adding realistic events every few seconds (for demos and soak runs)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.status: dict = {"enabled": False}
+
+    def start(self, spec: dict) -> dict:
+        self.halt()
+        cfg = {"interval_s": max(0.2, float(spec.get("interval_s", 3))),
+               "batch": max(1, min(1000, int(spec.get("batch", 5)))),
+               "max_events": max(1, min(10_000_000, int(spec.get("max_events", 100_000)))),
+               "tenants": spec.get("tenants"), "streams": spec.get("streams") or list(GRAPH_STREAMS)}
+        self._halt = threading.Event()
+        self.status = {"enabled": True, "added": 0, **cfg}
+        self._thread = threading.Thread(target=self._run, args=(cfg, self._halt), daemon=True)
+        self._thread.start()
+        return self.status
+
+    def halt(self) -> None:
+        self._halt.set()
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout=5)
+        self._thread = None
+        self.status = {**self.status, "enabled": False}
+
+    def _run(self, cfg: dict, halt: threading.Event) -> None:
+        while self.status["added"] < cfg["max_events"] and not halt.wait(cfg["interval_s"]):
+            with self.app.lock:
+                tenants = cfg["tenants"] or sorted(self.app.identity.tenants())
+                subs = dict(self.app.subscriptions)
+            now = time.time()
+            for tenant in tenants:
+                for stream in cfg["streams"]:
+                    extra = [{"subscription": s} for s, t in subs.items() if t == tenant] \
+                        if stream == "activityLogs" else [{}]
+                    for e in extra:
+                        r = add_events(self.app, {"tenant": tenant, "stream": stream, "count": cfg["batch"],
+                                                  "start": now - cfg["interval_s"], "end": now,
+                                                  "return_ids": False, **e}, {})
+                        self.status["added"] += r["count"]
+        self.status["enabled"] = False
+
+
+def stream_mode(app, body, args):
+    if body.get("enabled", True):
+        return app.streamer.start(body)
+    app.streamer.halt()
+    return app.streamer.status
+
+
+def stream_status(app, body, args):
+    return app.streamer.status
+
+
+# --- persistence --------------------------------------------------------------------------
+def save_state(app, path: str) -> None:
+    with app.lock:
+        state = {"version": 1, "config": app.config, "identity": app.identity.dump(),
+                 "subscriptions": app.subscriptions, "unlicensed": {t: sorted(s) for t, s in app.unlicensed.items()},
+                 "serials": app.serials, "seq": app.store.seq, "events": app.store.dump()}
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def load_state(app, path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    with app.lock:
+        app.config.update(state.get("config", {}))
+        app.identity.load(state.get("identity", {}))
+        app.subscriptions = state.get("subscriptions", {})
+        app.unlicensed = {t: set(s) for t, s in state.get("unlicensed", {}).items()}
+        app.serials = state.get("serials", {})
+        app.store.max_per_stream = int(app.config["max_events_per_stream"])
+        app.store.load(state.get("events", []), int(state.get("seq", 0)))
+        rl = app.config.get("rate_limit")
+        app.limiter = RateLimiter(int(rl["requests"]), float(rl["window_s"])) if rl else None
+
+
+def save(app, body, args):
+    path = body.get("path") or app.state_file
+    if not path:
+        raise BadRequest("no --state-file given and no 'path' in the body")
+    save_state(app, path)
+    return {"ok": True, "path": path}
+
+
+ROUTES = {
+    ("POST", "reset"): reset,
+    ("GET", "health"): health,
+    ("POST", "apps"): register_app,
+    ("POST", "subscriptions"): register_subscription,
+    ("GET", "config"): get_config,
+    ("POST", "config"): set_config,
+    ("POST", "tokens/revoke"): revoke_tokens,
+    ("POST", "licence"): set_licence,
+    ("POST", "events"): add_events,
+    ("GET", "events"): list_events,
+    ("POST", "events/late"): add_late,
+    ("POST", "risk-detections/update"): update_risk_detection,
+    ("POST", "faults"): add_fault,
+    ("GET", "faults"): list_faults,
+    ("DELETE", "faults"): clear_faults,
+    ("GET", "requests"): list_requests,
+    ("GET", "counters"): counters,
+    ("GET", "pacing"): pacing,
+    ("POST", "stream"): stream_mode,
+    ("GET", "stream"): stream_status,
+    ("POST", "save"): save,
+}
