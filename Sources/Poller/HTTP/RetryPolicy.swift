@@ -1,0 +1,45 @@
+/// How often and how long to retry one request within a run: throttling honours
+/// the provider's Retry-After; 5xx and network errors back off exponentially with
+/// full jitter; everything is bounded so a run always ends.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var baseDelaySeconds: Double
+    public var maxDelaySeconds: Double
+    /// Longest Retry-After the poller waits within a run; longer ones end the source's poll.
+    public var maxRetryAfterSeconds: Double
+
+    public init(maxAttempts: Int = 5, baseDelaySeconds: Double = 0.5, maxDelaySeconds: Double = 30,
+                maxRetryAfterSeconds: Double = 120) {
+        self.maxAttempts = maxAttempts
+        self.baseDelaySeconds = baseDelaySeconds
+        self.maxDelaySeconds = maxDelaySeconds
+        self.maxRetryAfterSeconds = maxRetryAfterSeconds
+    }
+
+    /// Backoff before attempt `attempt + 1` (attempt counts from 1), before jitter.
+    public func backoffCeiling(afterAttempt attempt: Int) -> Double {
+        min(maxDelaySeconds, baseDelaySeconds * Double(1 << min(attempt - 1, 20)))
+    }
+
+    /// Full jitter: uniformly in [0, ceiling], so retrying pollers do not synchronize.
+    public func backoff(afterAttempt attempt: Int, random: Double = Double.random(in: 0...1)) -> Double {
+        backoffCeiling(afterAttempt: attempt) * random
+    }
+
+    /// Parses Retry-After (delta-seconds; an HTTP-date is treated as the base delay).
+    public static func retryAfterSeconds(_ header: String?) -> Double? {
+        guard let header else { return nil }
+        let trimmed = header.trimmingCharacters(in: " ")
+        if let seconds = Double(trimmed), seconds >= 0 { return seconds }
+        return nil
+    }
+}
+
+extension String {
+    func trimmingCharacters(in character: Character) -> String {
+        var view = Substring(self)
+        while view.first == character { view.removeFirst() }
+        while view.last == character { view.removeLast() }
+        return String(view)
+    }
+}

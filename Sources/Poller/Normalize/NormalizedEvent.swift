@@ -1,0 +1,97 @@
+public import JSONBytes
+public import UTCTime
+
+/// The normalized fields of one event, as taken from the provider's wire record.
+/// String values stay as their JSON text (`RawJSON` of a string), so they are
+/// copied into the output without being decoded and re-escaped.
+public struct EventFields: Sendable {
+    public var user: RawJSON?
+    public var activity: RawJSON?
+    /// Already mapped to `success` / `failure`; nil when the record does not say.
+    public var result: EventResult?
+    public var sourceIP: RawJSON?
+    public var application: RawJSON?
+
+    public init(user: RawJSON? = nil, activity: RawJSON? = nil, result: EventResult? = nil,
+                sourceIP: RawJSON? = nil, application: RawJSON? = nil) {
+        self.user = user
+        self.activity = activity
+        self.result = result
+        self.sourceIP = sourceIP
+        self.application = application
+    }
+}
+
+public enum EventResult: String, Sendable {
+    case success
+    case failure
+}
+
+/// One event read from a provider page, ready for de-duplication and delivery.
+public struct ProviderEvent: Sendable {
+    /// Stable across re-reads: the Kafka key and the de-duplication id.
+    public var id: String
+    /// The event time the stream's cursor is based on.
+    public var time: UTCTimestamp
+    public var logType: String
+    public var fields: EventFields
+    /// The original record, byte for byte.
+    public var raw: RawJSON
+
+    public init(id: String, time: UTCTimestamp, logType: String, fields: EventFields, raw: RawJSON) {
+        self.id = id
+        self.time = time
+        self.logType = logType
+        self.fields = fields
+        self.raw = raw
+    }
+}
+
+/// Who the events belong to, written into every normalized event and header.
+public struct EventOrigin: Sendable {
+    public var tenantID: String
+    public var sourceID: String
+    public var platform: String
+
+    public init(tenantID: String, sourceID: String, platform: String) {
+        self.tenantID = tenantID
+        self.sourceID = sourceID
+        self.platform = platform
+    }
+}
+
+/// Writes the normalized event (schema version 1). Field order is fixed and
+/// documented in the README; absent fields are `null`, never invented.
+public enum NormalizedEventWriter {
+    public static let schemaVersion = 1
+
+    public static func write(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String,
+                             into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("schema_version"); writer.int(schemaVersion)
+        writer.key("event_id"); writer.string(event.id)
+        writer.key("timestamp"); writer.string(event.time.rfc3339)
+        writer.key("user"); optionalString(event.fields.user, &writer)
+        writer.key("activity"); optionalString(event.fields.activity, &writer)
+        writer.key("result"); writer.string(event.fields.result?.rawValue)
+        writer.key("source_ip"); optionalString(event.fields.sourceIP, &writer)
+        writer.key("application"); optionalString(event.fields.application, &writer)
+        writer.key("source"); writer.string(origin.platform)
+        writer.key("log_type"); writer.string(event.logType)
+        writer.key("tenant_id"); writer.string(origin.tenantID)
+        writer.key("source_id"); writer.string(origin.sourceID)
+        writer.key("ingested_at"); writer.string(ingestedAt)
+        writer.key("raw_log"); writer.raw(event.raw)
+        writer.endObject()
+    }
+
+    /// A string value's JSON text as is; numbers are kept as text, anything else is null.
+    private static func optionalString(_ value: RawJSON?, _ writer: inout JSONWriter) {
+        guard let value else { writer.null(); return }
+        switch value.kind {
+        case .string where value.range.count > 2: writer.raw(value)  // "" counts as absent
+        case .number, .bool: writer.string(utf8: value.bytes)
+        default: writer.null()
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// Why a provider call failed, in the categories an operator acts on. The
+/// message is short, names the stream and what the provider said, and never
+/// contains a secret or a token.
+public struct ProviderError: Error, Sendable, CustomStringConvertible {
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String {
+            case badCredentials = "bad credentials"
+            case missingPermission = "missing permission"
+            case missingLicence = "missing licence"
+            case throttled
+            case unreachable
+            case serverError = "server error"
+            case malformedResponse = "malformed response"
+            case deliveryFailed = "kafka delivery failed"
+            case configuration
+            case deadline = "deadline reached"
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+        public static let badCredentials = Kind(.badCredentials)
+        public static let missingPermission = Kind(.missingPermission)
+        public static let missingLicence = Kind(.missingLicence)
+        public static let throttled = Kind(.throttled)
+        public static let unreachable = Kind(.unreachable)
+        public static let serverError = Kind(.serverError)
+        public static let malformedResponse = Kind(.malformedResponse)
+        public static let deliveryFailed = Kind(.deliveryFailed)
+        public static let configuration = Kind(.configuration)
+        public static let deadline = Kind(.deadline)
+        public var description: String { base.rawValue }
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind): \(message)" }
+}
