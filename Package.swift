@@ -76,8 +76,13 @@ let package = Package(
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting"]),
-        .testTarget(name: "SecretsTests", dependencies: ["Secrets"]),
-        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "AuthTests", dependencies: [
+            "Auth",
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "SourceModelTests", dependencies: ["SourceModel"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTPRouting"]),
         .testTarget(name: "PollerTests", dependencies: ["Poller"], resources: [.copy("Fixtures")]),
