@@ -1,1 +1,0 @@
-// Placeholder until AuthTests land.

@@ -1,1 +1,0 @@
-// Placeholder until SigV4Tests land.
