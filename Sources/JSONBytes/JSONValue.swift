@@ -1,39 +1,37 @@
-// STUB — to be implemented by the JSONBytes work. Signatures are the contract.
-
 /// A parsed JSON document. Objects keep their members in document order.
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
     /// The number exactly as written in the document (no precision lost).
     case number(String)
+    /// A string, with escapes decoded.
     case string(String)
+    /// An array, in document order.
     case array([JSONValue])
+    /// An object's members in document order.
     case object([(key: String, value: JSONValue)])
 
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { fatalError("stub") }
-}
-
-extension JSONValue {
-    /// Parses a complete JSON text (RFC 8259). Rejects trailing garbage, duplicate
-    /// object keys, invalid UTF-8, lone surrogates and nesting deeper than `maxDepth`.
-    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, maxDepth: Int = 64) throws(JSONError) -> JSONValue {
-        fatalError("stub")
+    /// Structural equality. Objects compare member by member in order, so the same
+    /// members in another order are different documents; numbers compare by their
+    /// text ("1.0" is not "1").
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null):
+            return true
+        case let (.bool(a), .bool(b)):
+            return a == b
+        case let (.number(a), .number(b)):
+            return a == b
+        case let (.string(a), .string(b)):
+            return a == b
+        case let (.array(a), .array(b)):
+            return a == b
+        case let (.object(a), .object(b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default:
+            return false
+        }
     }
-    /// Member lookup on an object; nil for other kinds or a missing key.
-    public subscript(key: String) -> JSONValue? { fatalError("stub") }
-    public var stringValue: String? { fatalError("stub") }
-    public var boolValue: Bool? { fatalError("stub") }
-    /// Integer value of a `.number` that is an exact integer in Int's range.
-    public var intValue: Int? { fatalError("stub") }
-    public var isNull: Bool { fatalError("stub") }
-    /// Compact serialization (no insignificant whitespace), members in stored order.
-    public func serialized() -> [UInt8] { fatalError("stub") }
-}
-
-/// Why a JSON text was rejected; `offset` is the byte offset of the problem.
-public struct JSONError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var offset: Int
-    public var reason: String
-    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

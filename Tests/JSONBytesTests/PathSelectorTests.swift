@@ -1,0 +1,86 @@
+import JSONBytes
+import Testing
+
+@Suite("JSONPathSelector")
+struct PathSelectorTests {
+    static let document = #"""
+        {"a":1,"b":{"c":"x","d":{"e":null,"f":[1,{"g":2}]},"h":"y"},"s":"str","n":null,
+         "k\"q":true,"esc\u0061ped":"yes","last":{"z":0}}
+        """#
+
+    static let lookups: [(path: [String], text: String?)] = [
+        ([], nil),  // replaced below by the whole document
+        (["a"], "1"),
+        (["b", "c"], #""x""#),
+        (["b", "d", "e"], "null"),
+        (["b", "d", "f"], #"[1,{"g":2}]"#),
+        (["b", "d", "f", "g"], nil),  // through an array: absent
+        (["b", "h"], #""y""#),
+        (["b", "missing"], nil),
+        (["s", "t"], nil),  // through a string
+        (["n", "t"], nil),  // through null
+        (["k\"q"], "true"),
+        (["escaped"], #""yes""#),
+        (["esc\\u0061ped"], nil),  // the raw spelling is not the key
+        (["last", "z"], "0"),
+        (["nope"], nil),
+    ]
+
+    @Test func selectsEveryPathInOnePass() throws {
+        let json = try RawJSON(validating: Self.document)
+        let selector = JSONPathSelector(Self.lookups.map(\.path))
+        let found = selector.select(in: json)
+        #expect(found.count == Self.lookups.count)
+        #expect(found[0]?.range == json.range)
+        for (index, lookup) in Self.lookups.enumerated().dropFirst() {
+            #expect(found[index]?.text == lookup.text, "\(lookup.path)")
+            // The subscript path walk gives the same answers.
+            #expect(json[path: lookup.path]?.text == lookup.text, "\(lookup.path)")
+        }
+    }
+
+    @Test(arguments: lookups.dropFirst())
+    func selectsEachPathAlone(path: [String], text: String?) throws {
+        let json = try RawJSON(validating: Self.document)
+        #expect(JSONPathSelector([path]).select(in: json)[0]?.text == text)
+    }
+
+    @Test func repeatedAndPrefixPathsAreAllAnswered() throws {
+        let json = try RawJSON(validating: Self.document)
+        let found = JSONPathSelector([["b"], ["b", "d", "e"], ["b"], ["b", "d"], ["last"]]).select(in: json)
+        #expect(found.map { $0?.kind } == [.object, .null, .object, .object, .object])
+        #expect(found[0]?.range == found[2]?.range)
+        #expect(found[3]?.text == #"{"e":null,"f":[1,{"g":2}]}"#)
+        #expect(found[4]?.text == #"{"z":0}"#)
+    }
+
+    @Test func stopsEarlyWithoutLosingAnswers() throws {
+        // Everything wanted is in the first members; the rest of the object is
+        // never looked at, which must not change any result.
+        let json = try RawJSON(validating: #"{"x":{"y":1,"z":{"deep":[1,2]}},"w":2,"tail":[{"big":"]}"}]}"#)
+        let found = JSONPathSelector([["x", "y"], ["x", "q", "r"], ["w"]]).select(in: json)
+        #expect(found.map { $0?.text } == ["1", nil, "2"])
+        let other = JSONPathSelector([["x", "y"], ["tail"]]).select(in: json)
+        #expect(other.map { $0?.text } == ["1", #"[{"big":"]}"}]"#])
+    }
+
+    @Test func nonObjectsAnswerOnlyTheEmptyPath() throws {
+        let json = try RawJSON(validating: "[1,2]")
+        let found = JSONPathSelector([["a"], []]).select(in: json)
+        #expect(found[0] == nil)
+        #expect(found[1]?.text == "[1,2]")
+        let empty = try RawJSON(validating: "{ }")
+        #expect(JSONPathSelector([["a"], ["a", "b"]]).select(in: empty).allSatisfy { $0 == nil })
+        #expect(JSONPathSelector([]).select(in: empty).isEmpty)
+    }
+
+    @Test func selectIntoReusesAndClearsTheResults() throws {
+        let selector = JSONPathSelector([["id"], ["user", "name"]])
+        var results: [RawJSON?] = []
+        selector.select(in: try RawJSON(validating: #"{"id":"1","user":{"name":"a"}}"#), into: &results)
+        #expect(results.map { $0?.stringValue } == ["1", "a"])
+        selector.select(in: try RawJSON(validating: #"{"user":null}"#), into: &results)
+        #expect(results.map { $0?.stringValue } == [nil, nil])
+        #expect(results[0] == nil && results[1] == nil)
+    }
+}
