@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "APITests", dependencies: ["API", "HTTPRouting"]),
         .testTarget(name: "PollerTests", dependencies: ["Poller"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "CurlTests", dependencies: ["Curl"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),
     ]
 )

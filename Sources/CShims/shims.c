@@ -13,3 +13,29 @@ CURLcode cshims_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return cur
 CURLcode cshims_curl_getinfo_string(CURL *h, CURLINFO i, const char **v) { return curl_easy_getinfo(h, i, v); }
 
 CURLSHcode cshims_curl_share_setopt_long(CURLSH *s, CURLSHoption o, long v) { return curl_share_setopt(s, o, v); }
+CURLSHcode cshims_curl_share_setopt_pointer(CURLSH *s, CURLSHoption o, void *v) { return curl_share_setopt(s, o, v); }
+CURLSHcode cshims_curl_share_setopt_lockfunc(CURLSH *s, curl_lock_function v) { return curl_share_setopt(s, CURLSHOPT_LOCKFUNC, v); }
+CURLSHcode cshims_curl_share_setopt_unlockfunc(CURLSH *s, curl_unlock_function v) { return curl_share_setopt(s, CURLSHOPT_UNLOCKFUNC, v); }
+
+CURLcode cshims_curl_setopt_blob_copy(CURL *h, CURLoption o, const void *data, size_t len) {
+    struct curl_blob blob;
+    blob.data = (void *)data;
+    blob.len = len;
+    blob.flags = CURL_BLOB_COPY;
+    return curl_easy_setopt(h, o, &blob);
+}
+
+rd_kafka_resp_err_t cshims_rd_kafka_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                                            const void *key, size_t key_len,
+                                            const void *value, size_t value_len,
+                                            rd_kafka_headers_t *headers, void *msg_opaque) {
+    if (headers)
+        return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                 RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+                                 RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(msg_opaque), RD_KAFKA_V_END);
+    return rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+                             RD_KAFKA_V_OPAQUE(msg_opaque), RD_KAFKA_V_END);
+}

@@ -20,5 +20,20 @@ CURLcode cshims_curl_getinfo_double(CURL *handle, CURLINFO info, double *value);
 CURLcode cshims_curl_getinfo_string(CURL *handle, CURLINFO info, const char **value);
 
 CURLSHcode cshims_curl_share_setopt_long(CURLSH *share, CURLSHoption option, long value);
+CURLSHcode cshims_curl_share_setopt_pointer(CURLSH *share, CURLSHoption option, void *value);
+CURLSHcode cshims_curl_share_setopt_lockfunc(CURLSH *share, curl_lock_function value);
+CURLSHcode cshims_curl_share_setopt_unlockfunc(CURLSH *share, curl_unlock_function value);
+
+/* CURLOPT_*_BLOB with CURL_BLOB_COPY: libcurl keeps its own copy of the bytes. */
+CURLcode cshims_curl_setopt_blob_copy(CURL *handle, CURLoption option, const void *data, size_t len);
+
+/* Produces one message with RD_KAFKA_MSG_F_COPY (librdkafka copies key and value
+ * once, before returning). partition -1 = RD_KAFKA_PARTITION_UA (partitioner decides).
+ * headers may be NULL; on success librdkafka owns them, on failure the caller still does.
+ * msg_opaque comes back as rkmessage->_private in the delivery report. */
+rd_kafka_resp_err_t cshims_rd_kafka_produce(rd_kafka_t *rk, rd_kafka_topic_t *rkt, int32_t partition,
+                                            const void *key, size_t key_len,
+                                            const void *value, size_t value_len,
+                                            rd_kafka_headers_t *headers, void *msg_opaque);
 
 #endif
