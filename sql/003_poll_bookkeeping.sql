@@ -1,6 +1,7 @@
 -- The schedule rules, implemented once, here, and used by both the poller and
 -- the API's internal endpoint POST /v1/cloud_api_sources/poll/status:
---   success: error_count := 0, next poll after one interval
+--   success: error_count := 0, next poll after one interval (at once when a backlog
+--            is left, so a large backlog keeps its place in the next tick)
 --   failure: error_count += 1, next poll after interval * 2^error_count (capped at 24 h),
 --            and after p_max_failures consecutive failures the source is disabled
 --            with the reason recorded.
@@ -11,7 +12,8 @@ CREATE FUNCTION siem_record_poll_outcome(
     p_error          text,
     p_events         integer,
     p_duration_ms    integer,
-    p_max_failures   integer
+    p_max_failures   integer,
+    p_backlog_left   boolean DEFAULT false
 ) RETURNS TABLE (
     source_id uuid, is_enabled boolean, error_count integer,
     next_poll_time timestamptz, disabled_reason text
@@ -23,6 +25,7 @@ LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
         error_count            = CASE WHEN p_success THEN 0 ELSE s.error_count + 1 END,
         last_error             = CASE WHEN p_success THEN NULL ELSE left(coalesce(p_error, 'unknown error'), 500) END,
         next_poll_time         = p_polled_at + CASE
+            WHEN p_success AND p_backlog_left THEN interval '0'
             WHEN p_success THEN make_interval(mins => s.polling_interval_minutes)
             ELSE LEAST(interval '24 hours',
                        make_interval(mins => s.polling_interval_minutes) * power(2, LEAST(s.error_count + 1, 16)))
@@ -59,7 +62,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     LIMIT p_limit
 $$;
 
-REVOKE ALL ON FUNCTION siem_record_poll_outcome(uuid, boolean, timestamptz, text, integer, integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION siem_record_poll_outcome(uuid, boolean, timestamptz, text, integer, integer, integer, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION siem_due_sources(timestamptz, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION siem_record_poll_outcome(uuid, boolean, timestamptz, text, integer, integer, integer) TO siem_api, siem_poller;
+GRANT EXECUTE ON FUNCTION siem_record_poll_outcome(uuid, boolean, timestamptz, text, integer, integer, integer, boolean) TO siem_api, siem_poller;
 GRANT EXECUTE ON FUNCTION siem_due_sources(timestamptz, integer) TO siem_api, siem_poller;

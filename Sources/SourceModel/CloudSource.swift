@@ -87,8 +87,11 @@ public struct PollOutcome: Sendable {
     public var error: String?
     public var events: Int
     public var durationMs: Int?
+    /// The poll stopped at its deadline with events still to read: poll again at once.
+    public var backlogLeft: Bool
 
-    public init(success: Bool, polledAt: String, error: String?, events: Int, durationMs: Int?) {
+    public init(success: Bool, polledAt: String, error: String?, events: Int, durationMs: Int?, backlogLeft: Bool = false) {
+        self.backlogLeft = backlogLeft
         self.success = success
         self.polledAt = polledAt
         self.error = error

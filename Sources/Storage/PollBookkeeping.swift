@@ -71,7 +71,8 @@ public final class PollBookkeeping {
             result = try connection.query("""
                 SELECT source_id, is_enabled, error_count, next_poll_time, disabled_reason
                 FROM siem_record_poll_outcome(\(sourceID)::uuid, \(outcome.success), \(outcome.polledAt)::timestamptz,
-                    \(outcome.error), \(outcome.events), \(outcome.durationMs), \(maxConsecutiveFailures))
+                    \(outcome.error), \(outcome.events), \(outcome.durationMs), \(maxConsecutiveFailures),
+                    \(outcome.backlogLeft))
                 """)
         } catch {
             throw .wrap(error, "could not record the poll outcome")

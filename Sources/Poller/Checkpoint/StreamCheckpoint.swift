@@ -15,26 +15,7 @@ public struct StreamCheckpoint: Sendable, Equatable {
         self.seen = seen
     }
 
-    /// `{"watermark":"…","seen":{"id":"time",…}}` (stored in `cloud_api_sources.cursor`).
-    public func write(into writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.key("watermark"); writer.string(watermark.rfc3339)
-        writer.key("seen")
-        writer.beginObject()
-        for (id, time) in seen.sorted(by: { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
-            writer.key(id); writer.string(time.rfc3339)
-        }
-        writer.endObject()
-        writer.endObject()
-    }
-
-    public var json: [UInt8] {
-        var writer = JSONWriter(reservingCapacity: 64 + seen.count * 64)
-        write(into: &writer)
-        return writer.bytes
-    }
-
-    /// Reads a stored checkpoint; nil when it is missing or unreadable (the
+    /// Reads a stored checkpoint (`{"watermark":"…","seen":{"id":"time",…}}`, see `CursorState`); nil when it is missing or unreadable (the
     /// caller then starts from the initial lookback and says so in the log).
     public init?(json value: JSONValue?) {
         guard let value, let text = value["watermark"]?.stringValue,

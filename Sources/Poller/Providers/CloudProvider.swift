@@ -1,0 +1,87 @@
+public import JSONBytes
+public import SourceModel
+public import Logging
+
+/// One log type of a platform, with its own checkpoint.
+public struct StreamSpec: Sendable, Equatable {
+    /// The checkpoint key and the `settings.streams` name, e.g. `directory_audits`.
+    public var name: String
+    /// The normalized `log_type`, e.g. `audit_log`.
+    public var logType: String
+    /// How far behind the watermark each poll re-reads, unless the source overrides it.
+    public var defaultOverlapSeconds: Int64
+
+    public init(name: String, logType: String, defaultOverlapSeconds: Int64) {
+        self.name = name
+        self.logType = logType
+        self.defaultOverlapSeconds = defaultOverlapSeconds
+    }
+}
+
+/// Everything a provider gets to work with for one source in one run.
+public struct ProviderContext {
+    public var sourceID: String
+    public var tenantID: String
+    public var platform: Platform
+    /// The opened credentials (secret: never log, never put in errors).
+    public var credentials: JSONValue
+    public var settings: JSONValue
+    public var http: ProviderHTTP
+    public var tokens: TokenCache
+    public var logger: Logger
+
+    public init(sourceID: String, tenantID: String, platform: Platform, credentials: JSONValue,
+                settings: JSONValue, http: ProviderHTTP, tokens: TokenCache, logger: Logger) {
+        self.sourceID = sourceID
+        self.tenantID = tenantID
+        self.platform = platform
+        self.credentials = credentials
+        self.settings = settings
+        self.http = http
+        self.tokens = tokens
+        self.logger = logger
+    }
+
+    /// A string setting, if set.
+    public func setting(_ name: String) -> String? { settings[name]?.stringValue }
+    public func credential(_ name: String) -> String? { credentials[name]?.stringValue }
+}
+
+/// A page of events as read from the provider, in the provider's order.
+public struct EventPage {
+    public var events: [ProviderEvent]
+    public init(events: [ProviderEvent]) { self.events = events }
+}
+
+/// A cloud platform's audit-log API. A new platform is one type conforming to
+/// this protocol plus one line in `ProviderRegistry`.
+public protocol CloudProvider: AnyObject {
+    /// The streams this source collects (its `settings.streams`, or all).
+    var streams: [StreamSpec] { get }
+
+    /// Reads every event of `stream` whose time lies in `window`, page by page,
+    /// handing each page to `sink` before fetching the next (bounded memory).
+    func read(_ stream: StreamSpec, window: TimeWindow,
+              sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError)
+}
+
+extension CloudProvider {
+    /// The streams of `all` that the source's `settings.streams` selects (all when unset).
+    public static func selectedStreams(_ all: [StreamSpec], settings: JSONValue) -> [StreamSpec] {
+        guard case .array(let names)? = settings["streams"] else { return all }
+        let wanted = Set(names.compactMap(\.stringValue))
+        return all.filter { wanted.contains($0.name) }
+    }
+}
+
+/// The factory keyed by platform.
+public enum ProviderRegistry {
+    public typealias Factory = (ProviderContext) throws(ProviderError) -> any CloudProvider
+
+    public static func factory(for platform: Platform) -> Factory? {
+        switch platform {
+        case .microsoft365: { context throws(ProviderError) in try Microsoft365Provider(context: context) }
+        case .azureAD, .gcp, .aws: nil
+        }
+    }
+}

@@ -1,0 +1,104 @@
+internal import Curl
+public import JSONBytes
+internal import UTCTime
+
+/// How one Graph (or Azure Resource Manager) collection is read: its path, the
+/// time property its cursor follows, and how a record becomes a `ProviderEvent`.
+struct GraphCollection: Sendable {
+    var stream: StreamSpec
+    var path: String
+    var timeProperty: String
+    var maxPageSize: Int
+    /// Builds the event, or nil for a record without an id or a time (counted, skipped).
+    var transform: @Sendable (RawJSON, StreamSpec) -> ProviderEvent?
+}
+
+/// Reads a Graph collection over one time window: `$filter` on the time
+/// property, `$top`, and `@odata.nextLink` followed exactly as returned. One
+/// page is in memory at a time. A 401 refreshes the token once.
+struct GraphStreamReader {
+    let identity: MicrosoftIdentity
+    let context: ProviderContext
+    let resource: String
+    let baseURL: String
+    let pageSize: Int?
+    /// Graph's identity and access reports allow about 5 requests per 10 s per app per tenant.
+    static let budget = RateLimiter.Budget(requests: 5, perSeconds: 10)
+
+    func read(_ collection: GraphCollection, window: TimeWindow,
+              sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
+        let property = collection.timeProperty
+        let filter = "\(property) ge \(window.start.format(fractionDigits: 0)) and \(property) le \(window.end.format(fractionDigits: 0))"
+        let top = min(pageSize ?? collection.maxPageSize, collection.maxPageSize)
+        var next: String? = "\(baseURL)\(collection.path)?$filter=\(URLEncoding.percentEncode(filter))&$top=\(top)"
+        var pages = 0
+        let pacing = ProviderHTTP.Pacing(key: identity.pacingKey, budget: Self.budget)
+        while let url = next {
+            pages += 1
+            // A nextLink that never ends must not hold a run forever.
+            guard pages <= 100_000 else { throw ProviderError(.malformedResponse, "\(collection.stream.name): more than 100000 pages in one window") }
+            let body = try fetch(url, pacing: pacing, what: collection.stream.name)
+            let page: RawJSON
+            do {
+                page = try RawJSON(validating: body)
+            } catch {
+                throw ProviderError(.malformedResponse, "\(collection.stream.name): response is not valid JSON (\(error.description))")
+            }
+            let top = GraphPage.selector.select(in: page)
+            guard let values = top[0], values.kind == .array else {
+                throw ProviderError(.malformedResponse, "\(collection.stream.name): response has no \"value\" array")
+            }
+            var events: [ProviderEvent] = []
+            for record in values.elements {
+                if let event = collection.transform(record, collection.stream) { events.append(event) }
+            }
+            try sink(EventPage(events: events))
+            next = top[1]?.stringValue ?? top[2]?.stringValue
+            if let link = next, !link.hasPrefix("https://") {
+                throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink is not an https URL")
+            }
+        }
+    }
+
+    private func fetch(_ url: String, pacing: ProviderHTTP.Pacing, what: String) throws(ProviderError) -> [UInt8] {
+        var refreshed = false
+        while true {
+            let token = try identity.token(resource: resource, context: context)
+            let request = HTTPRequest(url: url, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json")])
+            let response = try context.http.send(request, pacing: pacing, what: what)
+            switch response.status {
+            case 200:
+                return response.body
+            case 401 where !refreshed:
+                // Expired or revoked mid-run: one fresh token, then give up.
+                identity.invalidate(resource: resource, context: context)
+                refreshed = true
+            default:
+                throw GraphErrors.error(for: response, what: what)
+            }
+        }
+    }
+}
+
+enum GraphPage {
+    /// `value`, and the next page's link in Graph (`@odata.nextLink`) or ARM (`nextLink`) style.
+    static let selector = JSONPathSelector([["value"], ["@odata.nextLink"], ["nextLink"]])
+}
+
+/// Turns a Graph / ARM error response into the operator's categories.
+enum GraphErrors {
+    static func error(for response: HTTPResponse, what: String) -> ProviderError {
+        let body = try? RawJSON(validating: response.body)
+        let code = body?[path: ["error", "code"]]?.stringValue ?? ""
+        let message = String((body?[path: ["error", "message"]]?.stringValue ?? "").prefix(300))
+        let detail = "\(what): HTTP \(response.status) \(code) \(message)".trimmingCharacters(in: " ")
+        switch response.status {
+        case 401: return ProviderError(.badCredentials, detail)
+        case 403 where code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant":
+            return ProviderError(.missingLicence, detail)
+        case 403: return ProviderError(.missingPermission, detail)
+        case 400, 404: return ProviderError(.configuration, detail)
+        default: return ProviderError(.serverError, detail)
+        }
+    }
+}

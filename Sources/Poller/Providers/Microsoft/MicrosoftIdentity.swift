@@ -1,0 +1,66 @@
+internal import Curl
+internal import JSONBytes
+
+/// OAuth2 client credentials against the Microsoft identity platform (v2.0):
+/// `POST {authority}/{tenant}/oauth2/v2.0/token`, scope `{resource}/.default`.
+struct MicrosoftIdentity {
+    let cloud: MicrosoftCloud
+    let directoryTenant: String
+    let clientID: String
+    let clientSecret: String?
+
+    init(context: ProviderContext, cloud: MicrosoftCloud) throws(ProviderError) {
+        guard let tenant = context.credential("tenant_id"), let client = context.credential("client_id") else {
+            throw ProviderError(.configuration, "credentials lack tenant_id or client_id")
+        }
+        self.cloud = cloud
+        self.directoryTenant = tenant
+        self.clientID = client
+        self.clientSecret = context.credential("client_secret")
+        if clientSecret == nil {
+            throw ProviderError(.configuration, "certificate credentials are not supported by the poller yet; use client_secret")
+        }
+    }
+
+    /// Requests sharing an app registration and a tenant share Graph's budget.
+    var pacingKey: String { "graph|\(directoryTenant)|\(clientID)" }
+
+    func cacheKey(resource: String) -> String { "ms|\(cloud.authorityHost)|\(directoryTenant)|\(clientID)|\(resource)" }
+
+    func token(resource: String, context: ProviderContext) throws(ProviderError) -> String {
+        try context.tokens.token(for: cacheKey(resource: resource)) { () throws(ProviderError) in
+            try fetchToken(resource: resource, http: context.http)
+        }
+    }
+
+    func invalidate(resource: String, context: ProviderContext) {
+        context.tokens.invalidate(cacheKey(resource: resource))
+    }
+
+    private func fetchToken(resource: String, http: ProviderHTTP) throws(ProviderError) -> (token: String, lifetime: Double) {
+        let url = "\(cloud.authorityHost)/\(URLEncoding.percentEncode(directoryTenant))/oauth2/v2.0/token"
+        let request = HTTPRequest.formPost(url: url, fields: [
+            ("grant_type", "client_credentials"), ("client_id", clientID),
+            ("client_secret", clientSecret ?? ""), ("scope", "\(resource)/.default"),
+        ])
+        let response = try http.send(request, pacing: nil, what: "token request")
+        let body = try? RawJSON(validating: response.body)
+        guard response.status == 200 else {
+            // AADSTS errors: {"error":"invalid_client","error_description":"AADSTS7000215: …","error_codes":[…]}
+            let code = body?["error"]?.stringValue ?? "HTTP \(response.status)"
+            let description = body?["error_description"]?.stringValue.map(Self.firstLine) ?? ""
+            let kind: ProviderError.Kind = [400, 401].contains(response.status) ? .badCredentials : .serverError
+            throw ProviderError(kind, "token request refused: \(code) \(description)")
+        }
+        guard let token = body?["access_token"]?.stringValue, !token.isEmpty else {
+            throw ProviderError(.malformedResponse, "token response has no access_token")
+        }
+        let lifetime = body?["expires_in"]?.doubleValue ?? body?["expires_in"]?.stringValue.flatMap(Double.init) ?? 3599
+        return (token, lifetime)
+    }
+
+    /// AADSTS descriptions carry trace and correlation ids on later lines; keep the reason.
+    private static func firstLine(_ text: String) -> String {
+        String(text.prefix { $0 != "\r" && $0 != "\n" }.prefix(300))
+    }
+}

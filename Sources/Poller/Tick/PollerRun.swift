@@ -1,0 +1,173 @@
+public import Logging
+public import Secrets
+internal import Storage
+internal import Postgres
+internal import Kafka
+internal import Curl
+internal import Foundation
+internal import Synchronization
+internal import UTCTime
+
+/// One cron tick: find the due sources, poll up to `concurrency` of them at once,
+/// each under its PostgreSQL advisory lock, and report. The composition root.
+public final class PollerRun: Sendable {
+    public let configuration: PollerConfiguration
+    public let logger: Logger
+    let cipher: CredentialCipher
+    let limiter = RateLimiter()
+    let tokens = TokenCache()
+    let started = RateLimiter.monotonicSeconds()
+    /// No new source or slice starts after this.
+    var softDeadline: Double { started + configuration.deadlineSeconds }
+    /// In-flight requests give up after this (a quarter more), so a run always ends.
+    var hardDeadline: Double { started + configuration.deadlineSeconds * 1.25 }
+
+    public init(configuration: PollerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.cipher = CredentialCipher(keyRing: configuration.keyRing)
+    }
+
+    /// The run's result: how many sources were polled, failed, skipped.
+    public struct Summary: Sendable {
+        public var due = 0
+        public var succeeded = 0
+        public var failed = 0
+        public var skipped = 0
+        public var events = 0
+        /// Exit status for cron: 0 when nothing failed.
+        public var exitCode: Int32 { failed == 0 ? 0 : 1 }
+    }
+
+    public func run() throws(PollerSetupError) -> Summary {
+        let due = try dueSources()
+        var summary = Summary(due: due.count)
+        guard !due.isEmpty else {
+            logger.info("nothing due")
+            return summary
+        }
+        let queue = Mutex<[DueSource]>(due.reversed())
+        let results = Mutex<[SourceResult]>([])
+        let setupFailure = Mutex<PollerSetupError?>(nil)
+        let workers = min(configuration.concurrency, due.count)
+        let group = DispatchGroup()
+        for index in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                let worker: PollerWorker
+                do throws(PollerSetupError) {
+                    worker = try PollerWorker(run: self)
+                } catch {
+                    setupFailure.withLock { $0 = $0 ?? error }
+                    return
+                }
+                while RateLimiter.monotonicSeconds() < softDeadline, let next = queue.withLock({ $0.popLast() }) {
+                    let result = SourcePoller(worker: worker, run: self).poll(next)
+                    results.withLock { $0.append(result) }
+                }
+                worker.close()
+            }
+            thread.name = "poller-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        group.wait()
+        if let failure = setupFailure.withLock({ $0 }), results.withLock({ $0.isEmpty }) { throw failure }
+        for result in results.withLock({ $0 }) {
+            switch result.outcome {
+            case "success": summary.succeeded += 1
+            case "error": summary.failed += 1
+            default: summary.skipped += 1
+            }
+            summary.events += result.events
+        }
+        // Sources never started because the deadline came count as skipped, not failed.
+        summary.skipped += due.count - results.withLock { $0.count }
+        logger.info("run finished", metadata: [
+            "due": "\(summary.due)", "succeeded": "\(summary.succeeded)", "failed": "\(summary.failed)",
+            "skipped": "\(summary.skipped)", "events": "\(summary.events)",
+            "duration_ms": "\(Int((RateLimiter.monotonicSeconds() - started) * 1000))",
+        ])
+        return summary
+    }
+
+    private func dueSources() throws(PollerSetupError) -> [DueSource] {
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection(conninfo: configuration.databaseURL)
+        } catch {
+            throw PollerSetupError("database: \(error.message)")
+        }
+        if let forced = configuration.forcedSourceID {
+            guard UUID(uuidString: forced) != nil else { throw PollerSetupError("--source must be a source id (UUID)") }
+            do {
+                guard let source = try PollerStore(connection: connection).current(sourceID: forced.lowercased(), now: UTCTimestamp.now().rfc3339, force: true) else {
+                    throw PollerSetupError("source \(forced) does not exist")
+                }
+                return [source]
+            } catch let error as PollerSetupError {
+                throw error
+            } catch {
+                throw PollerSetupError("database: \(error)")
+            }
+        }
+        do {
+            return try PollBookkeeping(connection: connection).dueSources(now: UTCTimestamp.now().rfc3339, limit: configuration.maxSources)
+        } catch {
+            throw PollerSetupError("database: \(error.description)")
+        }
+    }
+}
+
+/// A run that could not start (database, Kafka or TLS configuration): one line for cron's mail.
+public struct PollerSetupError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One worker's own resources: its database connection (and so its advisory
+/// locks), its HTTP connection cache and its Kafka producer.
+final class PollerWorker {
+    let store: PollerStore
+    let bookkeeping: PollBookkeeping
+    let credentials: CredentialStore
+    let http: ProviderHTTP
+    let publisher: EventPublisher
+    private let producer: KafkaProducer
+
+    init(run: PollerRun) throws(PollerSetupError) {
+        let connection: PostgresConnection
+        do {
+            connection = try PostgresConnection(conninfo: run.configuration.databaseURL)
+        } catch {
+            throw PollerSetupError("database: \(error.message)")
+        }
+        store = PollerStore(connection: connection)
+        bookkeeping = PollBookkeeping(connection: connection)
+        credentials = CredentialStore(connection: connection)
+        var httpConfiguration = HTTPClientConfiguration()
+        httpConfiguration.extraCABundlePath = run.configuration.caBundlePath
+        httpConfiguration.requestTimeout = .seconds(60)
+        do {
+            http = ProviderHTTP(client: try HTTPClient(configuration: httpConfiguration), limiter: run.limiter,
+                                retry: run.configuration.retry, deadline: run.hardDeadline)
+        } catch {
+            throw PollerSetupError("HTTP client: \(error.description)")
+        }
+        do {
+            producer = try KafkaProducer(configuration: run.configuration.kafka)
+        } catch {
+            throw PollerSetupError("Kafka: \(error.description)")
+        }
+        publisher = EventPublisher(producer: producer, topic: run.configuration.topic)
+    }
+
+    /// Flushes what is still queued (bounded) before the producer goes away.
+    func close() {
+        _ = try? producer.awaitDeliveries(timeout: .seconds(5))
+    }
+}
+
+@available(*, unavailable)
+extension PollerWorker: Sendable {}

@@ -1,0 +1,149 @@
+public import Storage
+internal import Secrets
+internal import JSONBytes
+internal import SourceModel
+internal import UTCTime
+internal import Logging
+
+/// What one source's poll came to, for the run summary and the log line.
+public struct SourceResult: Sendable {
+    public var sourceID: String
+    public var outcome: String  // success | error | skipped
+    public var reason: String?
+    public var events = 0
+    public var pages = 0
+}
+
+/// Polls one source: advisory lock, a fresh look at its row, credentials opened
+/// just in time, every stream, then the schedule bookkeeping. Owned by one worker.
+struct SourcePoller {
+    let worker: PollerWorker
+    let run: PollerRun
+
+    func poll(_ due: DueSource) -> SourceResult {
+        let started = RateLimiter.monotonicSeconds()
+        var log = run.logger
+        log[metadataKey: "source.id"] = "\(due.sourceID)"
+        log[metadataKey: "tenant.id"] = "\(due.tenantID)"
+        log[metadataKey: "platform"] = "\(due.platform.rawValue)"
+        var result = SourceResult(sourceID: due.sourceID, outcome: "skipped")
+
+        do {
+            guard try worker.store.tryLock(sourceID: due.sourceID) else {
+                log.info("source skipped", metadata: ["reason": "locked by another poller"])
+                result.reason = "locked by another poller"
+                return result
+            }
+        } catch {
+            result.outcome = "error"
+            result.reason = error.description
+            log.error("source lock failed", metadata: ["error": "\(error.debugDescription)"])
+            return result
+        }
+        defer { worker.store.unlock(sourceID: due.sourceID) }
+
+        let now = UTCTimestamp.now()
+        let source: DueSource
+        do {
+            guard let current = try worker.store.current(sourceID: due.sourceID, now: now.rfc3339,
+                                                         force: run.configuration.forcedSourceID != nil) else {
+                log.info("source skipped", metadata: ["reason": "no longer due"])
+                result.reason = "no longer due"
+                return result
+            }
+            source = current
+        } catch {
+            result.outcome = "error"
+            result.reason = error.description
+            return result
+        }
+
+        let requestsBefore = worker.http.requests
+        var failure: ProviderError?
+        var backlogLeft = false
+        var streamResults: [StreamResult] = []
+        do {
+            let provider = try makeProvider(source, logger: log)
+            let cursor = try? JSONValue.parse(Array(source.cursorJSON.utf8))
+            let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
+            let origin = EventOrigin(tenantID: source.tenantID, sourceID: source.sourceID, platform: source.platform.rawValue)
+            for stream in provider.streams {
+                let rules = CursorRules(
+                    initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? 1440) * 60,
+                    overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
+                    maxSliceSeconds: 24 * 3600)
+                let poller = StreamPoller(
+                    provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
+                    store: worker.store, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
+                    softDeadline: run.softDeadline, logger: log)
+                let streamResult = poller.poll(from: CursorState(cursor: cursor, stream: stream.name), now: now)
+                streamResults.append(streamResult)
+                if let error = streamResult.error, failure == nil {
+                    failure = ProviderError(error.kind, "\(stream.name): \(error.message)")
+                }
+                backlogLeft = backlogLeft || streamResult.backlogLeft
+            }
+        } catch {
+            failure = error
+        }
+
+        result.events = streamResults.reduce(0) { $0 + $1.events }
+        result.pages = streamResults.reduce(0) { $0 + $1.pages }
+        let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
+        let outcome = PollOutcome(success: failure == nil, polledAt: UTCTimestamp.now().rfc3339,
+                                  error: failure?.description, events: result.events, durationMs: duration,
+                                  backlogLeft: backlogLeft)
+        let recorded = try? worker.bookkeeping.record(sourceID: source.sourceID, outcome: outcome,
+                                                      maxConsecutiveFailures: run.configuration.maxConsecutiveFailures)
+        result.outcome = failure == nil ? "success" : "error"
+        result.reason = failure?.description
+        var metadata: Logger.Metadata = [
+            "outcome": "\(result.outcome)", "events": "\(result.events)", "pages": "\(result.pages)",
+            "requests": "\(worker.http.requests - requestsBefore)", "duration_ms": "\(duration)",
+            "duplicates_skipped": "\(streamResults.reduce(0) { $0 + $1.skippedDuplicates })",
+            "backlog_left": "\(backlogLeft)",
+            "streams": .dictionary(Dictionary(uniqueKeysWithValues: streamResults.map {
+                ($0.stream, Logger.MetadataValue.string($0.error == nil ? "ok \($0.events)" : "error"))
+            })),
+        ]
+        if let failure { metadata["error"] = "\(failure.description)"; metadata["error.kind"] = "\(failure.kind)" }
+        if let recorded {
+            metadata["next_poll_time"] = "\(recorded.nextPollTime)"
+            metadata["error_count"] = "\(recorded.errorCount)"
+            if !recorded.isEnabled { metadata["disabled_reason"] = "\(recorded.disabledReason ?? "")" }
+        }
+        if failure == nil { log.info("source polled", metadata: metadata) } else { log.error("source polled", metadata: metadata) }
+        return result
+    }
+
+    private func makeProvider(_ source: DueSource, logger: Logger) throws(ProviderError) -> any CloudProvider {
+        guard let factory = ProviderRegistry.factory(for: source.platform) else {
+            throw ProviderError(.configuration, "no provider for platform \(source.platform.rawValue) in this version")
+        }
+        let stored: StoredCredentials
+        do {
+            guard let row = try worker.credentials.sealed(sourceID: source.sourceID) else {
+                throw ProviderError(.configuration, "source vanished")
+            }
+            stored = row
+        } catch let error as ProviderError {
+            throw error
+        } catch {
+            throw ProviderError(.configuration, "cannot read credentials: \(error)")
+        }
+        let plaintext: [UInt8]
+        do {
+            plaintext = try run.cipher.open(stored.envelope, for: CredentialBinding(tenantID: stored.tenantID, sourceID: stored.sourceID))
+        } catch {
+            throw ProviderError(.configuration, "credentials cannot be decrypted: \(error.description)")
+        }
+        guard let credentials = try? JSONValue.parse(plaintext) else {
+            throw ProviderError(.configuration, "stored credentials are not JSON")
+        }
+        let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
+        let context = ProviderContext(sourceID: source.sourceID, tenantID: source.tenantID, platform: source.platform,
+                                      credentials: credentials, settings: settings, http: worker.http,
+                                      tokens: run.tokens, logger: logger)
+        return try factory(context)
+    }
+}
