@@ -66,7 +66,11 @@ def stack():
              "pg": int(os.environ.get("SIEM_TEST_PG_PORT", "15432"))}
     s = Stack(var_dir, ports)
     s.down()  # a previous run that died may have left its processes behind
-    s.up()
+    try:
+        s.up()
+    except BaseException:
+        s.down()
+        raise
     yield s
     s.down()
 
