@@ -4,8 +4,11 @@ internal import Glibc
 /// Paces requests that share a provider budget (one Graph app in one tenant, one
 /// GCP project, one AWS account and region) across every worker of a run, so the
 /// poller slows itself down before the provider has to throttle it.
+///
+/// A sliding-window log, not a token bucket: "5 requests per 10 s" then holds for
+/// every 10-second window, as the providers count, without a bucket's double burst.
 public final class RateLimiter: Sendable {
-    /// `requests` per `perSeconds`, as a token bucket that starts full.
+    /// At most `requests` in any `perSeconds`.
     public struct Budget: Sendable, Hashable {
         public var requests: Int
         public var perSeconds: Double
@@ -15,13 +18,13 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    private struct Bucket {
-        var tokens: Double
-        var updated: Double
+    private struct Window {
+        /// Send times of the most recent requests, oldest first (at most `requests`).
+        var sent: [Double] = []
         var pausedUntil: Double = 0
     }
 
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let windows = Mutex<[String: Window]>([:])
     private let clock: @Sendable () -> Double
     private let sleep: @Sendable (Double) -> Void
 
@@ -35,19 +38,20 @@ public final class RateLimiter: Sendable {
     /// (monotonic seconds); returns false when the deadline would be passed.
     public func acquire(_ key: String, budget: Budget, deadline: Double = .infinity) -> Bool {
         while true {
-            let wait: Double = buckets.withLock { buckets in
+            let wait: Double = windows.withLock { windows in
                 let now = clock()
-                var bucket = buckets[key] ?? Bucket(tokens: Double(budget.requests), updated: now)
-                let rate = Double(budget.requests) / budget.perSeconds
-                bucket.tokens = min(Double(budget.requests), bucket.tokens + (now - bucket.updated) * rate)
-                bucket.updated = now
-                defer { buckets[key] = bucket }
-                if bucket.pausedUntil > now { return bucket.pausedUntil - now }
-                if bucket.tokens >= 1 {
-                    bucket.tokens -= 1
+                var window = windows[key] ?? Window()
+                defer { windows[key] = window }
+                if window.pausedUntil > now { return window.pausedUntil - now }
+                // A little margin: requests sent exactly one window apart can arrive closer.
+                let span = budget.perSeconds + Self.jitterMargin
+                window.sent.removeAll { $0 <= now - span }
+                if window.sent.count < budget.requests {
+                    window.sent.append(now)
                     return 0
                 }
-                return (1 - bucket.tokens) / rate
+                // The oldest request in the window must age out first.
+                return window.sent[window.sent.count - budget.requests] + span - now
             }
             if wait <= 0 { return true }
             if clock() + wait > deadline { return false }
@@ -57,14 +61,15 @@ public final class RateLimiter: Sendable {
 
     /// The provider said "wait": nobody sharing `key` sends before `seconds` pass.
     public func pause(_ key: String, seconds: Double) {
-        buckets.withLock { buckets in
-            let until = clock() + seconds
-            var bucket = buckets[key] ?? Bucket(tokens: 0, updated: clock())
-            bucket.pausedUntil = max(bucket.pausedUntil, until)
-            bucket.tokens = 0
-            buckets[key] = bucket
+        windows.withLock { windows in
+            var window = windows[key] ?? Window()
+            window.pausedUntil = max(window.pausedUntil, clock() + seconds)
+            windows[key] = window
         }
     }
+
+    /// Seconds added to every window for network jitter.
+    static let jitterMargin = 0.25
 
     public static let sleepSeconds: @Sendable (Double) -> Void = { seconds in
         if seconds > 0 { usleep(useconds_t(min(seconds, 60) * 1_000_000)) }

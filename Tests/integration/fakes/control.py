@@ -28,6 +28,7 @@ class Fault:
     tenant: str | None = None    # only requests of this tenant / client id, when set
     client_id: str | None = None
     method: str | None = None
+    skip: int = 0                # matching requests let through before the fault fires
     _re: re.Pattern = field(default=None, repr=False, compare=False)
 
     def public(self) -> dict:
@@ -59,7 +60,7 @@ class FaultQueue:
             status=status, retry_after=None if retry_after is None else float(retry_after),
             delay_s=min(MAX_DELAY_S, max(0.0, float(spec.get("delay_s", 0)))),
             tenant=spec.get("tenant"), client_id=spec.get("client_id"),
-            method=(spec.get("method") or "").upper() or None)
+            method=(spec.get("method") or "").upper() or None, skip=max(0, int(spec.get("skip", 0))))
         f._re = re.compile(f.path, re.IGNORECASE)
         self._next_id += 1
         self._faults.append(f)
@@ -75,6 +76,9 @@ class FaultQueue:
                 continue
             if not f._re.search(path):
                 continue
+            if f.skip > 0:
+                f.skip -= 1
+                return None
             f.count -= 1
             if f.count <= 0:
                 self._faults.remove(f)

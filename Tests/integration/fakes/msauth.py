@@ -45,6 +45,9 @@ class Identity:
         self.tokens: dict[str, TokenInfo] = {}
         self.lifetime_s = 3599
         self._key = signing_key
+        # Extra resource ids this fake answers for, as a national cloud or a proxy
+        # in front of Graph would be named: resource id -> (audience, aud claim).
+        self.resources: dict[str, tuple[str, str]] = {}
 
     # --- control side -------------------------------------------------------------------
     def tenants(self) -> set[str]:
@@ -52,6 +55,11 @@ class Identity:
 
     def register(self, tenant: str, client_id: str, secret: str) -> None:
         self.apps[(tenant, client_id)] = secret
+
+    def add_resource(self, resource: str, audience: str) -> None:
+        if audience not in (GRAPH, MANAGEMENT):
+            raise ValueError(f"audience must be {GRAPH!r} or {MANAGEMENT!r}")
+        self.resources[resource.rstrip("/")] = (audience, resource.rstrip("/"))
 
     def revoke(self, tenant: str | None = None, client_id: str | None = None) -> int:
         doomed = [t for t, i in self.tokens.items()
@@ -108,7 +116,7 @@ class Identity:
                              corr), client_id
         if not form.get("scope"):
             return missing_param("scope", corr), client_id
-        resource, err = _resource_of(form["scope"], tenant, corr)
+        resource, err = _resource_of(form["scope"], tenant, corr, self.resources)
         if err:
             return err, client_id
         audience, aud = resource
@@ -161,7 +169,8 @@ def missing_param(name: str, corr: str) -> Response:
                      f"The request body must contain the following parameter: '{name}'.", corr)
 
 
-def _resource_of(scope: str, tenant: str, corr: str):
+def _resource_of(scope: str, tenant: str, corr: str, extra: dict | None = None):
+    known = dict(RESOURCES, **(extra or {}))
     found = set()
     for s in scope.split():
         if not s.endswith("/.default"):
@@ -170,13 +179,13 @@ def _resource_of(scope: str, tenant: str, corr: str):
                                    "have a scope value with /.default suffixed to the resource identifier "
                                    "(application ID URI).", corr)
         res = s[: -len("/.default")].rstrip("/")
-        if res not in RESOURCES:
+        if res not in known:
             return None, aad_error(400, "invalid_resource", 500011,
                                    f"The resource principal named {res} was not found in the tenant named {tenant}. "
                                    "This can happen if the application has not been installed by the administrator "
                                    "of the tenant or consented to by any user in the tenant. You might have sent "
                                    "your authentication request to the wrong tenant.", corr)
-        found.add(RESOURCES[res])
+        found.add(known[res])
     if len(found) != 1:
         return None, aad_error(400, "invalid_scope", 70011,
                                f"The provided request must include a 'scope' input parameter. The provided value for "

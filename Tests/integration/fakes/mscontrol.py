@@ -53,6 +53,17 @@ def reset(app, body, args):
     return {"ok": True}
 
 
+def add_resource(app, body, args):
+    """{resource, audience}: a resource id (e.g. this fake's own URL) that scopes may name."""
+    resource, audience = _need(body, "resource", "audience")
+    with app.lock:
+        try:
+            app.identity.add_resource(str(resource), str(audience))
+        except ValueError as e:
+            raise BadRequest(str(e))
+    return {"ok": True}
+
+
 def register_app(app, body, args):
     tenant, client_id, secret = _need(body, "tenant", "client_id", "client_secret")
     with app.lock:
@@ -361,6 +372,7 @@ ROUTES = {
     ("POST", "reset"): reset,
     ("GET", "health"): health,
     ("POST", "apps"): register_app,
+    ("POST", "resources"): add_resource,
     ("POST", "subscriptions"): register_subscription,
     ("GET", "config"): get_config,
     ("POST", "config"): set_config,
