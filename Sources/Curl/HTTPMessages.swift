@@ -44,6 +44,9 @@ public struct HTTPRequest: Sendable {
         self.timeout = timeout
     }
 
+    /// The URL without user info, query and fragment: safe for logs.
+    public var redactedURL: String { Curl.redactedURL(url) }
+
     /// A POST with an `application/x-www-form-urlencoded` body (OAuth2 token requests).
     public static func formPost(
         url: String, fields: [(String, String)], headers: [(name: String, value: String)] = []

@@ -110,6 +110,41 @@ public struct KafkaProducerConfiguration: Sendable, CustomStringConvertible {
         return list
     }
 
+    /// Maps environment variables to librdkafka properties with the Confluent image
+    /// convention: the prefix is dropped, the rest lowercased, `_` becomes `.`, `__` becomes
+    /// `_` and `___` becomes `-` (`KAFKA_SASL_MECHANISM` → `sasl.mechanism`,
+    /// `KAFKA_LOG__LEVEL` → `log_level`). Variables without the prefix are ignored. Pure: the
+    /// executable passes its environment in.
+    public static func properties(fromEnvironment environment: [String: String], prefix: String = "KAFKA_")
+        -> [String: String]
+    {
+        var result: [String: String] = [:]
+        for (name, value) in environment where name.hasPrefix(prefix) && name.count > prefix.count {
+            var key = ""
+            var underscores = 0
+            func flush() {
+                switch underscores {
+                case 0: break
+                case 1: key.append(".")
+                case 2: key.append("_")
+                default: key.append("-")
+                }
+                underscores = 0
+            }
+            for character in name.dropFirst(prefix.count).lowercased() {
+                if character == "_" {
+                    underscores += 1
+                } else {
+                    flush()
+                    key.append(character)
+                }
+            }
+            flush()
+            result[key] = value
+        }
+        return result
+    }
+
     /// Lists settings without property values (they may hold SASL passwords).
     public var description: String {
         "KafkaProducerConfiguration(bootstrap: \(bootstrapServers), clientID: \(clientID), "

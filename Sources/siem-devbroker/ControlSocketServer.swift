@@ -15,7 +15,10 @@ final class ControlSocketServer: Sendable {
     private let listener: Int32
     private let control: KafkaMockControl
     private let running = Atomic<Bool>(true)
+    private let acceptLoopDone = Atomic<Bool>(false)
     private let connections = Atomic<Int>(0)
+    /// Open client sockets, so that stop() can wake their threads.
+    private let clients = Mutex<Set<Int32>>([])
 
     init(path: String, control: KafkaMockControl) throws {
         self.path = path
@@ -50,11 +53,19 @@ final class ControlSocketServer: Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    /// Stops accepting and removes the socket file. Open connections end with the process.
+    /// Stops accepting, ends open connections, removes the socket file, and waits (at most
+    /// 3 s) for the server's threads to finish, so the cluster can be destroyed after it.
     func stop() {
         running.store(false, ordering: .releasing)
         shutdown(listener, Int32(SHUT_RDWR))
         unlink(path)
+        for fd in clients.withLock({ $0 }) { shutdown(fd, Int32(SHUT_RDWR)) }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline
+            && (!acceptLoopDone.load(ordering: .acquiring) || connections.load(ordering: .acquiring) > 0)
+        {
+            usleep(10_000)
+        }
     }
 
     private func acceptLoop() {
@@ -71,13 +82,16 @@ final class ControlSocketServer: Sendable {
                 close(client)
                 continue
             }
+            clients.withLock { _ = $0.insert(client) }
             Thread.detachNewThread { [self] in
                 serve(client)
+                clients.withLock { _ = $0.remove(client) }
                 close(client)
-                connections.subtract(1, ordering: .relaxed)
+                connections.subtract(1, ordering: .releasing)
             }
         }
         close(listener)
+        acceptLoopDone.store(true, ordering: .releasing)
     }
 
     private func serve(_ fd: Int32) {

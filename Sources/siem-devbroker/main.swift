@@ -44,29 +44,37 @@ struct DevBroker: ParsableCommand {
         // every thread inherits the mask and only sigwait below receives them.
         let stopSignals = StopSignals.block()
 
-        let cluster = try KafkaMockCluster(brokers: brokers)
-        try cluster.createTopic(topic, partitions: partitions)
+        var cluster: KafkaMockCluster? = try KafkaMockCluster(brokers: brokers)
+        let bootstrap = cluster!.bootstrapServers
+        try cluster!.createTopic(topic, partitions: partitions)
         var cleanup: [String] = []
+        defer { for path in cleanup { unlink(path) } }
         if let pidFile {
             try writeFile(pidFile, "\(getpid())\n")
             cleanup.append(pidFile)
         }
         if let bootstrapFile {
-            try writeFile(bootstrapFile, cluster.bootstrapServers + "\n")
+            try writeFile(bootstrapFile, bootstrap + "\n")
             cleanup.append(bootstrapFile)
         }
         var server: ControlSocketServer?
         if let controlSocket {
-            server = try ControlSocketServer(path: controlSocket, control: KafkaMockControl(cluster: cluster))
+            server = try ControlSocketServer(path: controlSocket, control: KafkaMockControl(cluster: cluster!))
             server?.start()
         }
-        FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
+        FileHandle.standardOutput.write(Data((bootstrap + "\n").utf8))
 
         let signal = withExtendedLifetime(cluster) { stopSignals.wait() }
-        FileHandle.standardError.write(Data("siem-devbroker: signal \(signal), stopping\n".utf8))
+        log("signal \(signal), stopping")
         server?.stop()
-        for path in cleanup { unlink(path) }
+        server = nil
+        cluster = nil  // last reference: rd_kafka_mock_cluster_destroy + rd_kafka_destroy, now
+        log("stopped")
     }
+}
+
+func log(_ message: String) {
+    FileHandle.standardError.write(Data("siem-devbroker: \(message)\n".utf8))
 }
 
 /// Writes a file atomically (temp file + rename) so readers never see half a line.

@@ -27,6 +27,19 @@ struct KafkaConfigurationTests {
         _ = try KafkaProducer(configuration: configuration)
     }
 
+    @Test("KAFKA_* environment names map to librdkafka properties")
+    func environmentMapping() {
+        let properties = KafkaProducerConfiguration.properties(fromEnvironment: [
+            "KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+            "KAFKA_SSL_CA_LOCATION": "/etc/kafka/ca.pem", "KAFKA_LOG__LEVEL": "3", "KAFKA_A___B": "x",
+            "KAFKA_": "ignored", "PATH": "/bin",
+        ])
+        #expect(properties == [
+            "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "ssl.ca.location": "/etc/kafka/ca.pem",
+            "log_level": "3", "a-b": "x",
+        ])
+    }
+
     @Test("bounded message timeout")
     func messageTimeoutBounds() {
         var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:9")

@@ -152,6 +152,25 @@ struct KafkaProducerTests {
         for key in keys { #expect(counts[key] == 1, "\(key): \(counts[key] ?? 0)") }
     }
 
+    @Test("partition leadership moves between brokers mid-stream: all delivered once")
+    func leaderChange() throws {
+        let cluster = try KafkaMockCluster(brokers: 3)
+        try cluster.createTopic("t", partitions: 2, replicationFactor: 3)
+        try cluster.setPartitionLeader(topic: "t", partition: 0, brokerID: 1)
+        let producer = try makeProducer(cluster) { $0.properties["topic.metadata.refresh.interval.ms"] = "1000" }
+        var keys = try produceKeyed(producer, topic: "t", prefix: "before", count: 200)
+        _ = try producer.awaitDeliveries(timeout: .seconds(20))
+        try cluster.setPartitionLeader(topic: "t", partition: 0, brokerID: 2)
+        try cluster.setPartitionLeader(topic: "t", partition: 1, brokerID: 3)
+        keys += try produceKeyed(producer, topic: "t", prefix: "after", count: 200)
+        producer.resetDeliveryCounters()
+        keys += try produceKeyed(producer, topic: "t", prefix: "batch", count: 200)
+        let report = try producer.awaitDeliveries(timeout: .seconds(30))
+        #expect(report.produced == 200 && report.allDelivered, "\(report)")
+        let counts = try keyCounts(cluster, topic: "t")
+        for key in keys { #expect(counts[key] == 1, "\(key): \(counts[key] ?? 0)") }
+    }
+
     @Test("a permanent produce error is reported as failed; everything reported delivered is in the topic")
     func permanentErrorReported() throws {
         let cluster = try KafkaMockCluster()
