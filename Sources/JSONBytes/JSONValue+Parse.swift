@@ -12,8 +12,8 @@ extension JSONValue {
 
     private static func parse(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Result<JSONValue, JSONError> {
         do throws(JSONError) {
-            var i = try Validator.validate(buffer, maxDepth: maxDepth).lowerBound
-            return .success(ValidatedBytes(buffer).tree(&i))
+            var i = try Validator.validate(buffer, maxDepth: maxDepth).range.lowerBound
+            return .success(ValidatedBytes(buffer, largeContainers: UnsafeBufferPointer(start: nil, count: 0)).tree(&i))
         } catch {
             return .failure(error)
         }

@@ -4,11 +4,29 @@
 struct ValidatedBytes {
     let p: UnsafePointer<UInt8>
     let end: Int
+    /// See `ValidatedDocument.largeContainers`.
+    let largeContainers: UnsafeBufferPointer<Int>
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, largeContainers: UnsafeBufferPointer<Int>) {
         // A validated document is never empty, so the base address exists.
         p = buffer.baseAddress!
         end = buffer.count
+        self.largeContainers = largeContainers
+    }
+
+    /// The end of the container opening at `open`, if it is a large one.
+    @inline(__always)
+    func knownEnd(ofContainerAt open: Int) -> Int? {
+        guard !largeContainers.isEmpty else { return nil }
+        var low = 0
+        var high = largeContainers.count / 2
+        while low < high {
+            let mid = (low + high) / 2
+            let key = largeContainers[2 * mid]
+            if key == open { return largeContainers[2 * mid + 1] }
+            if key < open { low = mid + 1 } else { high = mid }
+        }
+        return nil
     }
 
     @inline(__always)
@@ -51,7 +69,7 @@ struct ValidatedBytes {
         case ASCII.quote:
             return skipString(i).end
         case ASCII.openBrace, ASCII.openBracket:
-            return skipContainerRest(i &+ 1)
+            return knownEnd(ofContainerAt: i) ?? skipContainerRest(i &+ 1)
         case ASCII.lowerT, ASCII.lowerN:
             return i &+ 4
         case ASCII.lowerF:
@@ -61,6 +79,12 @@ struct ValidatedBytes {
             while i < end && Self.isNumberByte(p[i]) { i &+= 1 }
             return i
         }
+    }
+
+    /// From anywhere inside the container opening at `open`, between tokens, to
+    /// just past its closing bracket.
+    func skipContainer(openingAt open: Int, from i: Int) -> Int {
+        knownEnd(ofContainerAt: open) ?? skipContainerRest(i)
     }
 
     /// From anywhere inside a container, between tokens, to just past its closing
