@@ -25,12 +25,14 @@ extension RawJSON {
         public struct Iterator: IteratorProtocol, Sendable {
             let storage: ValidatedDocument?
             var position: Int?
+            /// Where the last index lookup ended, see `ValidatedBytes.knownEnd`.
+            var hint = 0
 
             /// The next element, or nil after the last.
             public mutating func next() -> RawJSON? {
                 guard let start = position, let storage else { return nil }
                 let (end, following) = storage.withValidated { bytes in
-                    let end = bytes.skipValue(start)
+                    let end = bytes.skipValue(start, hint: &hint)
                     return (end, bytes.nextItem(end).next)
                 }
                 position = following

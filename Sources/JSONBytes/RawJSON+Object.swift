@@ -49,13 +49,15 @@ extension RawJSON {
         public struct Iterator: IteratorProtocol, Sendable {
             let storage: ValidatedDocument?
             var position: Int?
+            /// Where the last index lookup ended, see `ValidatedBytes.knownEnd`.
+            var hint = 0
 
             /// The next member, or nil after the last.
             public mutating func next() -> Member? {
                 guard let keyStart = position, let storage else { return nil }
                 let (keyEnd, valueStart, valueEnd, following) = storage.withValidated { bytes in
                     let (keyEnd, _, valueStart) = bytes.member(keyStart)
-                    let valueEnd = bytes.skipValue(valueStart)
+                    let valueEnd = bytes.skipValue(valueStart, hint: &hint)
                     return (keyEnd, valueStart, valueEnd, bytes.nextItem(valueEnd).next)
                 }
                 position = following

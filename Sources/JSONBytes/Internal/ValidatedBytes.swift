@@ -18,15 +18,46 @@ struct ValidatedBytes {
     @inline(__always)
     func knownEnd(ofContainerAt open: Int) -> Int? {
         guard !largeContainers.isEmpty else { return nil }
-        var low = 0
-        var high = largeContainers.count / 2
-        while low < high {
-            let mid = (low + high) / 2
-            let key = largeContainers[2 * mid]
-            if key == open { return largeContainers[2 * mid + 1] }
-            if key < open { low = mid + 1 } else { high = mid }
+        var hint = 0
+        return knownEnd(ofContainerAt: open, hint: &hint)
+    }
+
+    /// Like `knownEnd(ofContainerAt:)`, starting from `hint` (an entry number kept
+    /// by an iterator): walking siblings in order, the next entry is at most a few
+    /// steps ahead, so iteration costs O(1) per element.
+    func knownEnd(ofContainerAt open: Int, hint: inout Int) -> Int? {
+        let entries = largeContainers.count / 2
+        var k = hint
+        var steps = 0
+        while k < entries && largeContainers[2 * k] < open && steps < 8 {
+            k += 1
+            steps += 1
         }
-        return nil
+        if k >= entries || largeContainers[2 * k] < open || (k > 0 && largeContainers[2 * (k - 1)] >= open) {
+            // Far from the hint (or behind it): binary search for the first entry >= open.
+            var low = 0
+            var high = entries
+            while low < high {
+                let mid = (low + high) / 2
+                if largeContainers[2 * mid] < open { low = mid + 1 } else { high = mid }
+            }
+            k = low
+        }
+        hint = k
+        guard k < entries, largeContainers[2 * k] == open else { return nil }
+        hint = k + 1
+        return largeContainers[2 * k + 1]
+    }
+
+    /// Past the value at `i`, using the index for large containers.
+    @inline(__always)
+    func skipValue(_ i: Int, hint: inout Int) -> Int {
+        if p[i] | 0x20 == ASCII.openBrace, !largeContainers.isEmpty,
+            let end = knownEnd(ofContainerAt: i, hint: &hint)
+        {
+            return end
+        }
+        return skipValue(i)
     }
 
     @inline(__always)
