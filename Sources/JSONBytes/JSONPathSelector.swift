@@ -21,39 +21,76 @@ public struct JSONPathSelector: Sendable {
     /// The paths, in the order results are returned.
     public let paths: [[String]]
 
-    /// One key of the path tree. Node 0 is the root (the object itself).
+    /// One key of the path tree, flattened so the walk touches no reference
+    /// counts: node 0 is the root (the object itself); a node's children are
+    /// `nodes[firstChild..<firstChild + childCount]`.
     struct Node: Sendable {
-        var key: [UInt8]
-        var children: [Int] = []
-        /// Indices of the paths that end here.
-        var ends: [Int] = []
-        /// Number of paths that end strictly below this node.
-        var below = 0
+        var key: Range<Int> = 0..<0  // in `keyBytes`
+        var prefix: UInt64 = 0  // first bytes of the key, see `SWAR.prefix`
+        var firstChild = 0
+        var childCount = 0
+        var ends: Range<Int> = 0..<0  // in `endingPaths`: the paths that end here
+        var below = 0  // paths that end strictly below this node
     }
 
     let nodes: [Node]
+    let keyBytes: [UInt8]
+    let endingPaths: [Int]
 
     /// Compiles `paths` (key lists through nested objects; an empty path selects the
     /// object itself; repeated paths are answered alike).
     public init(_ paths: [[String]]) {
         self.paths = paths
-        var nodes = [Node(key: [])]
+        // Build a plain tree first, then lay it out breadth-first so that every
+        // node's children are adjacent.
+        final class Draft {
+            let key: [UInt8]
+            var children: [Draft] = []
+            var ends: [Int] = []
+            var below = 0
+            init(key: [UInt8]) { self.key = key }
+        }
+        let root = Draft(key: [])
         for (index, path) in paths.enumerated() {
-            var node = 0
+            var node = root
             for key in path {
-                nodes[node].below += 1
+                node.below += 1
                 let utf8 = Array(key.utf8)
-                if let child = nodes[node].children.first(where: { nodes[$0].key == utf8 }) {
+                if let child = node.children.first(where: { $0.key == utf8 }) {
                     node = child
                 } else {
-                    nodes.append(Node(key: utf8))
-                    nodes[node].children.append(nodes.count - 1)
-                    node = nodes.count - 1
+                    let child = Draft(key: utf8)
+                    node.children.append(child)
+                    node = child
                 }
             }
-            nodes[node].ends.append(index)
+            node.ends.append(index)
+        }
+        var order = [root]
+        var nodes: [Node] = []
+        var keyBytes: [UInt8] = []
+        var endingPaths: [Int] = []
+        var next = 0
+        while next < order.count {
+            let draft = order[next]
+            next += 1
+            var node = Node()
+            node.key = keyBytes.count..<(keyBytes.count + draft.key.count)
+            keyBytes.append(contentsOf: draft.key)
+            node.prefix = draft.key.withUnsafeBufferPointer {
+                $0.baseAddress.map { SWAR.prefix($0, 0, draft.key.count, end: draft.key.count) } ?? 0
+            }
+            node.ends = endingPaths.count..<(endingPaths.count + draft.ends.count)
+            endingPaths.append(contentsOf: draft.ends)
+            node.firstChild = order.count
+            node.childCount = draft.children.count
+            node.below = draft.below
+            order.append(contentsOf: draft.children)
+            nodes.append(node)
         }
         self.nodes = nodes
+        self.keyBytes = keyBytes
+        self.endingPaths = endingPaths
     }
 
     /// The value at each path (in `paths` order), nil where absent. A value that is
@@ -72,35 +109,49 @@ public struct JSONPathSelector: Sendable {
         } else {
             for k in results.indices { results[k] = nil }
         }
-        for index in nodes[0].ends { results[index] = json }
+        for k in nodes[0].ends { results[endingPaths[k]] = json }
         guard json.kind == .object, nodes[0].below > 0 else { return }
-        json.withValidated { bytes in
-            var walk = Walk(bytes: bytes, nodes: nodes, document: json.document, remaining: nodes[0].below)
-            // Move the caller's array in and out so it is written in place.
-            swap(&walk.results, &results)
-            _ = walk.object(at: json.range.lowerBound, node: 0)
-            swap(&walk.results, &results)
+        // The walk records ranges (plain data, no reference counting); an empty
+        // range means absent, as no JSON value is zero bytes long.
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: paths.count) { ranges in
+            ranges.initialize(repeating: 0..<0)
+            json.withValidated { bytes in
+                nodes.withUnsafeBufferPointer { nodes in
+                    keyBytes.withUnsafeBufferPointer { keyBytes in
+                        endingPaths.withUnsafeBufferPointer { endingPaths in
+                            var walk = Walk(
+                                bytes: bytes, nodes: nodes, keyBytes: keyBytes, endingPaths: endingPaths,
+                                ranges: ranges, remaining: nodes[0].below)
+                            _ = walk.object(at: json.range.lowerBound, node: 0)
+                        }
+                    }
+                }
+            }
+            for k in 0..<paths.count where !ranges[k].isEmpty {
+                results[k] = RawJSON(unchecked: json.storage, range: ranges[k])
+            }
         }
     }
 
     /// One selection pass over validated bytes.
     private struct Walk {
         let bytes: ValidatedBytes
-        let nodes: [Node]
-        let document: [UInt8]
+        let nodes: UnsafeBufferPointer<Node>
+        let keyBytes: UnsafeBufferPointer<UInt8>
+        let endingPaths: UnsafeBufferPointer<Int>
+        let ranges: UnsafeMutableBufferPointer<Range<Int>>
         /// Paths not yet answered; the walk stops when it reaches zero.
         var remaining: Int
-        var results: [RawJSON?] = []
 
         /// Scans the object at `start` for the children of `node`. Returns the end of
         /// the object, or nil if every path was answered and the walk stopped early.
         mutating func object(at start: Int, node: Int) -> Int? {
+            let wanted = nodes[node].below
             guard var item = bytes.firstItem(start) else {
-                remaining -= nodes[node].below
+                remaining -= wanted
                 return bytes.skipWhitespace(start + 1) + 1
             }
             var answered = 0
-            let wanted = nodes[node].below
             while true {
                 let (keyEnd, escaped, valueStart) = bytes.member(item)
                 var valueEnd: Int?
@@ -112,7 +163,7 @@ public struct JSONPathSelector: Sendable {
                     if remaining == 0 { return nil }
                     if answered == wanted {
                         // Nothing else wanted in here: jump to the closing bracket.
-                        return bytes.skipContainerRest(end)
+                        return bytes.skipContainer(openingAt: start, from: end)
                     }
                 }
                 let (next, closeEnd) = bytes.nextItem(valueEnd ?? bytes.skipValue(valueStart))
@@ -131,10 +182,11 @@ public struct JSONPathSelector: Sendable {
             let node = nodes[child]
             var end: Int?
             if !node.ends.isEmpty {
-                end = bytes.skipValue(start)
-                for index in node.ends { results[index] = RawJSON(unchecked: document, range: start..<end!) }
+                let valueEnd = bytes.skipValue(start)
+                end = valueEnd
+                for k in node.ends { ranges[endingPaths[k]] = start..<valueEnd }
                 remaining -= node.ends.count
-                if remaining == 0 { return (nil, node.ends.count) }
+                if remaining == 0 { return (nil, 0) }
             }
             guard node.below > 0 else { return (end, node.ends.count) }
             if bytes.p[start] == ASCII.openBrace {
@@ -149,12 +201,22 @@ public struct JSONPathSelector: Sendable {
             return (end ?? bytes.skipValue(start), node.ends.count + node.below)
         }
 
+        @inline(__always)
         private func matchingChild(of node: Int, keyStart: Int, keyEnd: Int, escaped: Bool) -> Int? {
-            for child in nodes[node].children {
-                let matched = nodes[child].key.withUnsafeBufferPointer {
-                    bytes.keyEquals(keyStart, keyEnd, escaped: escaped, $0)
-                }
-                if matched { return child }
+            let first = nodes[node].firstChild
+            let children = first..<(first + nodes[node].childCount)
+            if escaped {
+                let decoded = StringDecoding.bytes(bytes.p, keyStart + 1, keyEnd - 1)
+                return children.first { decoded.elementsEqual(keyBytes[nodes[$0].key]) }
+            }
+            let length = keyEnd - keyStart - 2
+            let prefix = SWAR.prefix(bytes.p, keyStart + 1, length, end: bytes.end)
+            for child in children where nodes[child].prefix == prefix && nodes[child].key.count == length {
+                if length <= 8 { return child }
+                let key = nodes[child].key
+                var k = 8
+                while k < length && bytes.p[keyStart + 1 + k] == keyBytes[key.lowerBound + k] { k += 1 }
+                if k == length { return child }
             }
             return nil
         }

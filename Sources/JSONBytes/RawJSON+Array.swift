@@ -16,26 +16,27 @@ extension RawJSON {
 
         /// Starts an iteration over the elements.
         public func makeIterator() -> Iterator {
-            guard let array else { return Iterator(document: [], position: nil) }
+            guard let array else { return Iterator(storage: nil, position: nil) }
             let first = array.withValidated { $0.firstItem(array.range.lowerBound) }
-            return Iterator(document: array.document, position: first)
+            return Iterator(storage: array.storage, position: first)
         }
 
         /// Yields each element in turn; finding an element's end is the only work done.
         public struct Iterator: IteratorProtocol, Sendable {
-            let document: [UInt8]
+            let storage: ValidatedDocument?
             var position: Int?
+            /// Where the last index lookup ended, see `ValidatedBytes.knownEnd`.
+            var hint = 0
 
             /// The next element, or nil after the last.
             public mutating func next() -> RawJSON? {
-                guard let start = position else { return nil }
-                let (end, following) = document.withUnsafeBufferPointer { buffer in
-                    let bytes = ValidatedBytes(buffer)
-                    let end = bytes.skipValue(start)
+                guard let start = position, let storage else { return nil }
+                let (end, following) = storage.withValidated { bytes in
+                    let end = bytes.skipValue(start, hint: &hint)
                     return (end, bytes.nextItem(end).next)
                 }
                 position = following
-                return RawJSON(unchecked: document, range: start..<end)
+                return RawJSON(unchecked: storage, range: start..<end)
             }
         }
     }

@@ -11,7 +11,7 @@ extension RawJSON {
         let found: Range<Int>? = withUTF8(of: key) { wanted in
             withValidated { bytes in bytes.memberValue(inObjectAt: range.lowerBound, key: wanted) }
         }
-        return found.map { RawJSON(unchecked: document, range: $0) }
+        return found.map { RawJSON(unchecked: storage, range: $0) }
     }
 
     /// The value at a key path through nested objects, e.g.
@@ -40,28 +40,29 @@ extension RawJSON {
 
         /// Starts an iteration over the members.
         public func makeIterator() -> Iterator {
-            guard let object else { return Iterator(document: [], position: nil) }
+            guard let object else { return Iterator(storage: nil, position: nil) }
             let first = object.withValidated { $0.firstItem(object.range.lowerBound) }
-            return Iterator(document: object.document, position: first)
+            return Iterator(storage: object.storage, position: first)
         }
 
         /// Yields each member in turn; finding a value's end is the only work done.
         public struct Iterator: IteratorProtocol, Sendable {
-            let document: [UInt8]
+            let storage: ValidatedDocument?
             var position: Int?
+            /// Where the last index lookup ended, see `ValidatedBytes.knownEnd`.
+            var hint = 0
 
             /// The next member, or nil after the last.
             public mutating func next() -> Member? {
-                guard let keyStart = position else { return nil }
-                let (keyEnd, valueStart, valueEnd, following) = document.withUnsafeBufferPointer { buffer in
-                    let bytes = ValidatedBytes(buffer)
+                guard let keyStart = position, let storage else { return nil }
+                let (keyEnd, valueStart, valueEnd, following) = storage.withValidated { bytes in
                     let (keyEnd, _, valueStart) = bytes.member(keyStart)
-                    let valueEnd = bytes.skipValue(valueStart)
+                    let valueEnd = bytes.skipValue(valueStart, hint: &hint)
                     return (keyEnd, valueStart, valueEnd, bytes.nextItem(valueEnd).next)
                 }
                 position = following
-                return (RawJSON(unchecked: document, range: keyStart..<keyEnd),
-                        RawJSON(unchecked: document, range: valueStart..<valueEnd))
+                return (RawJSON(unchecked: storage, range: keyStart..<keyEnd),
+                        RawJSON(unchecked: storage, range: valueStart..<valueEnd))
             }
         }
     }

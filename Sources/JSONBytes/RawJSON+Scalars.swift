@@ -3,7 +3,7 @@
 /// stay distinguishable.
 extension RawJSON {
     /// Whether this is `null`.
-    public var isNull: Bool { document[range.lowerBound] == ASCII.lowerN }
+    public var isNull: Bool { storage.bytes[range.lowerBound] == ASCII.lowerN }
 
     /// The decoded text of a string (escapes resolved), else nil.
     public var stringValue: String? {
@@ -30,7 +30,7 @@ extension RawJSON {
 
     /// The value of `true` / `false`, else nil.
     public var boolValue: Bool? {
-        switch document[range.lowerBound] {
+        switch storage.bytes[range.lowerBound] {
         case ASCII.lowerT: true
         case ASCII.lowerF: false
         default: nil
@@ -40,7 +40,7 @@ extension RawJSON {
     /// The integer a number denotes if it is exact and within `Int`'s range, else nil.
     public var intValue: Int? {
         guard kind == .number else { return nil }
-        return document.withUnsafeBufferPointer { NumberText.int(UnsafeBufferPointer(rebasing: $0[range])) }
+        return storage.bytes.withUnsafeBufferPointer { NumberText.int(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
     /// The nearest `Double` to a number, else nil.

@@ -16,8 +16,8 @@
 /// let next = top[1]?.stringValue
 /// ```
 public struct RawJSON: Sendable {
-    /// The whole validated document this value lives in (shared, never copied).
-    public let document: [UInt8]
+    /// The validated document this value lives in (shared, never copied).
+    let storage: ValidatedDocument
     /// Where this value's JSON text sits in `document` (no surrounding whitespace).
     public let range: Range<Int>
 
@@ -41,10 +41,10 @@ public struct RawJSON: Sendable {
     /// valid UTF-8, no lone surrogates, at most `maxDepth` nested containers) and
     /// wraps its top-level value. The array is kept, not copied.
     public init(validating document: [UInt8], maxDepth: Int = 64) throws(JSONError) {
-        let range = try document.withUnsafeBufferPointer { buffer throws(JSONError) in
+        let (range, largeContainers) = try document.withUnsafeBufferPointer { buffer throws(JSONError) in
             try Validator.validate(buffer, maxDepth: maxDepth)
         }
-        self.init(unchecked: document, range: range)
+        self.init(unchecked: ValidatedDocument(bytes: document, largeContainers: largeContainers), range: range)
     }
 
     /// Validates a copy of `bytes` as one complete JSON text; see `init(validating:maxDepth:)`.
@@ -58,14 +58,17 @@ public struct RawJSON: Sendable {
     }
 
     /// Wraps a range already known to hold exactly one validated value.
-    init(unchecked document: [UInt8], range: Range<Int>) {
-        self.document = document
+    init(unchecked storage: ValidatedDocument, range: Range<Int>) {
+        self.storage = storage
         self.range = range
     }
 
+    /// The whole validated document this value lives in (shared, never copied).
+    public var document: [UInt8] { storage.bytes }
+
     /// The value's kind.
     public var kind: Kind {
-        switch document[range.lowerBound] {
+        switch storage.bytes[range.lowerBound] {
         case ASCII.openBrace: .object
         case ASCII.openBracket: .array
         case ASCII.quote: .string
@@ -83,7 +86,7 @@ public struct RawJSON: Sendable {
 
     /// Calls `body` with the value's JSON text in place.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try document.withUnsafeBufferPointer { (all) throws(E) -> R in
+        try storage.bytes.withUnsafeBufferPointer { (all) throws(E) -> R in
             try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[range])))
         }
     }
@@ -91,7 +94,7 @@ public struct RawJSON: Sendable {
     /// Runs `body` over the document as validated bytes.
     @inline(__always)
     func withValidated<R>(_ body: (ValidatedBytes) -> R) -> R {
-        document.withUnsafeBufferPointer { body(ValidatedBytes($0)) }
+        storage.withValidated(body)
     }
 }
 

@@ -137,3 +137,42 @@ struct ScannerGraphPageTests {
         #expect(inner.document.count == 11)
     }
 }
+
+@Suite("RawJSON on large documents")
+struct ScannerLargeDocumentTests {
+    /// A page of `count` events, big enough that its containers are indexed.
+    static func page(events count: Int) -> String {
+        let events = (0..<count).map { GraphPage.events[$0 % 3] }
+        return #"{"@odata.context":"\#(GraphPage.context)","value":["# + events.joined(separator: ",")
+            + #"],"@odata.nextLink":\#(GraphPage.nextLinkJSON)}"#
+    }
+
+    @Test func bigPageScansLikeASmallOne() throws {
+        let text = Self.page(events: 300)
+        #expect(text.utf8.count > 250_000)
+        let json = try RawJSON(validating: text)
+        #expect(json["@odata.nextLink"]?.stringValue == GraphPage.nextLink)
+        let top = JSONPathSelector([["value"], ["@odata.nextLink"]]).select(in: json)
+        #expect(top[1]?.stringValue == GraphPage.nextLink)
+        let events = Array(top[0]?.elements ?? .init())
+        #expect(events.count == 300)
+        #expect(events[299].text == GraphPage.events[299 % 3])
+        #expect(events.map(ScannerGraphPageTests.fields(of:)) == (0..<300).map { GraphPage.expected[$0 % 3] })
+        #expect(json.members.map { $0.value.range.count } == [GraphPage.context.utf8.count + 2,
+                                                             top[0]!.range.count, GraphPage.nextLinkJSON.utf8.count])
+        #expect(json.decoded() == (try JSONValue.parse(Array(text.utf8))))
+    }
+
+    @Test func nestedBigContainersAreSkippedExactly() throws {
+        let big = "[" + (0..<3000).map { #"{"k":"\#($0)]}"}"# }.joined(separator: ",") + "]"
+        let text = #"{"a":[\#(big),\#(big)],"b":{"c":\#(big),"d":"after"},"e":[\#(big)]}"#
+        let json = try RawJSON(validating: text)
+        #expect(json["b"]?["d"]?.stringValue == "after")
+        #expect(json["a"]?[1]?.elements.map { $0 }.count == 3000)
+        #expect(json["e"]?[0]?[2999]?["k"]?.stringValue == "2999]}")
+        let found = JSONPathSelector([["b", "d"], ["e"], ["a"]]).select(in: json)
+        #expect(found[0]?.stringValue == "after")
+        #expect(found[1]?.text == "[\(big)]")
+        #expect(found[2]?.text == "[\(big),\(big)]")
+    }
+}

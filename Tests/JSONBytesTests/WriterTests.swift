@@ -26,6 +26,47 @@ struct WriterTests {
         var fromBytes = JSONWriter()
         fromBytes.string(utf8: Array(value.utf8))
         #expect(fromBytes.bytes == writer.bytes)
+        var fromSequence = JSONWriter()
+        fromSequence.string(utf8: value.utf8.lazy.map { $0 })  // not contiguous
+        #expect(fromSequence.bytes == writer.bytes)
+    }
+
+    /// The obvious escaper, to check the word-at-a-time one against.
+    static func referenceEscape(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{8}": out += "\\b"
+            case "\u{C}": out += "\\f"
+            case "\u{0}"..."\u{1F}":
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    @Test(arguments: [1, 7, 8, 9, 100, 5000])
+    func longStringsMatchTheReferenceEscaper(seed: Int) throws {
+        // Deterministic mixes of plain runs, quotes, controls and non-ASCII, long
+        // enough to cross the writer's 4 KiB chunks.
+        let pieces = ["abcdefgh", "\"", "\\", "\n", "\u{1}", "é", "😀", "{\"k\":[1]}", String(repeating: "x", count: 5000)]
+        var state = UInt64(seed)
+        var text = ""
+        while text.utf8.count < 20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            text += pieces[Int(state >> 33) % (seed == 5000 ? 8 : pieces.count)]
+        }
+        var writer = JSONWriter()
+        writer.string(text)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == Self.referenceEscape(text))
+        #expect(try JSONValue.parse(writer.bytes) == .string(text))
     }
 
     @Test func everyASCIICharacterRoundTrips() throws {

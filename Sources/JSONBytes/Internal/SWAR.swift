@@ -44,3 +44,18 @@ enum SWAR {
     @inline(__always)
     static func firstIndex(_ mask: UInt64) -> Int { mask.trailingZeroBitCount &>> 3 }
 }
+
+extension SWAR {
+    /// The first `min(length, 8)` bytes at `start` as a word, zero-padded: with the
+    /// length, a one-compare filter for "could these two keys be equal".
+    @inline(__always)
+    static func prefix(_ p: UnsafePointer<UInt8>, _ start: Int, _ length: Int, end: Int) -> UInt64 {
+        if length >= 8 { return load(p, start) }
+        if start &+ 8 <= end {
+            return load(p, start) & ((1 &<< UInt64(length &* 8)) &- 1)
+        }
+        var word: UInt64 = 0
+        for k in 0..<length { word |= UInt64(p[start &+ k]) &<< UInt64(k &* 8) }
+        return word
+    }
+}

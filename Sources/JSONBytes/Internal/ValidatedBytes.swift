@@ -4,11 +4,60 @@
 struct ValidatedBytes {
     let p: UnsafePointer<UInt8>
     let end: Int
+    /// See `ValidatedDocument.largeContainers`.
+    let largeContainers: UnsafeBufferPointer<Int>
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, largeContainers: UnsafeBufferPointer<Int>) {
         // A validated document is never empty, so the base address exists.
         p = buffer.baseAddress!
         end = buffer.count
+        self.largeContainers = largeContainers
+    }
+
+    /// The end of the container opening at `open`, if it is a large one.
+    @inline(__always)
+    func knownEnd(ofContainerAt open: Int) -> Int? {
+        guard !largeContainers.isEmpty else { return nil }
+        var hint = 0
+        return knownEnd(ofContainerAt: open, hint: &hint)
+    }
+
+    /// Like `knownEnd(ofContainerAt:)`, starting from `hint` (an entry number kept
+    /// by an iterator): walking siblings in order, the next entry is at most a few
+    /// steps ahead, so iteration costs O(1) per element.
+    func knownEnd(ofContainerAt open: Int, hint: inout Int) -> Int? {
+        let entries = largeContainers.count / 2
+        var k = hint
+        var steps = 0
+        while k < entries && largeContainers[2 * k] < open && steps < 8 {
+            k += 1
+            steps += 1
+        }
+        if k >= entries || largeContainers[2 * k] < open || (k > 0 && largeContainers[2 * (k - 1)] >= open) {
+            // Far from the hint (or behind it): binary search for the first entry >= open.
+            var low = 0
+            var high = entries
+            while low < high {
+                let mid = (low + high) / 2
+                if largeContainers[2 * mid] < open { low = mid + 1 } else { high = mid }
+            }
+            k = low
+        }
+        hint = k
+        guard k < entries, largeContainers[2 * k] == open else { return nil }
+        hint = k + 1
+        return largeContainers[2 * k + 1]
+    }
+
+    /// Past the value at `i`, using the index for large containers.
+    @inline(__always)
+    func skipValue(_ i: Int, hint: inout Int) -> Int {
+        if p[i] | 0x20 == ASCII.openBrace, !largeContainers.isEmpty,
+            let end = knownEnd(ofContainerAt: i, hint: &hint)
+        {
+            return end
+        }
+        return skipValue(i)
     }
 
     @inline(__always)
@@ -51,7 +100,7 @@ struct ValidatedBytes {
         case ASCII.quote:
             return skipString(i).end
         case ASCII.openBrace, ASCII.openBracket:
-            return skipContainerRest(i &+ 1)
+            return knownEnd(ofContainerAt: i) ?? skipContainerRest(i &+ 1)
         case ASCII.lowerT, ASCII.lowerN:
             return i &+ 4
         case ASCII.lowerF:
@@ -61,6 +110,12 @@ struct ValidatedBytes {
             while i < end && Self.isNumberByte(p[i]) { i &+= 1 }
             return i
         }
+    }
+
+    /// From anywhere inside the container opening at `open`, between tokens, to
+    /// just past its closing bracket.
+    func skipContainer(openingAt open: Int, from i: Int) -> Int {
+        knownEnd(ofContainerAt: open) ?? skipContainerRest(i)
     }
 
     /// From anywhere inside a container, between tokens, to just past its closing

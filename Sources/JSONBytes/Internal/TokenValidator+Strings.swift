@@ -1,9 +1,10 @@
 /// String validation: escapes, surrogate pairing, control characters and UTF-8.
-extension Validator {
+extension TokenValidator {
     /// Validates the string starting at the opening quote at `i`; leaves `i` after the
     /// closing quote. Returns whether the string contained any escape.
-    mutating func string() throws(JSONError) -> Bool {
-        i += 1
+    @inline(__always)
+    func string(_ i: inout Int) throws(JSONError) -> Bool {
+        i &+= 1
         var escaped = false
         while true {
             // Plain ASCII runs are the common case: hop a word at a time to the next
@@ -19,23 +20,23 @@ extension Validator {
             guard i < count else { throw endOfInput() }
             let c = p[i]
             if c == ASCII.quote {
-                i += 1
+                i &+= 1
                 return escaped
             } else if c == ASCII.backslash {
                 escaped = true
-                try escape()
+                try escape(&i)
             } else if c < 0x20 {
                 throw JSONError(offset: i, reason: "control character in string")
             } else if c < 0x80 {
-                i += 1
+                i &+= 1
             } else {
-                try utf8Sequence()
+                try utf8Sequence(&i)
             }
         }
     }
 
     /// One escape sequence starting at the backslash at `i`.
-    private mutating func escape() throws(JSONError) {
+    private func escape(_ i: inout Int) throws(JSONError) {
         let start = i
         i += 1
         guard i < count else { throw endOfInput() }
@@ -45,7 +46,7 @@ extension Validator {
             i += 1
         case 0x75:  // u
             i += 1
-            let unit = try hex4()
+            let unit = try hex4(&i)
             switch unit {
             case 0xD800...0xDBFF:
                 // A high surrogate is only valid as the first half of a \u pair.
@@ -54,7 +55,7 @@ extension Validator {
                 guard i + 1 < count else { throw endOfInput() }
                 guard p[i + 1] == 0x75 else { throw loneSurrogate(start) }
                 i += 2
-                let low = try hex4()
+                let low = try hex4(&i)
                 guard (0xDC00...0xDFFF).contains(low) else { throw loneSurrogate(start) }
             case 0xDC00...0xDFFF:
                 throw loneSurrogate(start)
@@ -66,7 +67,7 @@ extension Validator {
         }
     }
 
-    private mutating func hex4() throws(JSONError) -> UInt32 {
+    private func hex4(_ i: inout Int) throws(JSONError) -> UInt32 {
         var unit: UInt32 = 0
         for _ in 0..<4 {
             guard i < count else { throw endOfInput() }
@@ -82,7 +83,7 @@ extension Validator {
     /// One multi-byte UTF-8 sequence at `i` (lead byte >= 0x80), per the
     /// well-formed byte sequences table of the Unicode standard (no overlongs,
     /// no surrogates, nothing above U+10FFFF).
-    private mutating func utf8Sequence() throws(JSONError) {
+    private func utf8Sequence(_ i: inout Int) throws(JSONError) {
         let lead = p[i]
         let length: Int
         var low: UInt8 = 0x80
@@ -95,16 +96,16 @@ extension Validator {
         case 0xF0: length = 4; low = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; high = 0x8F
-        default: throw invalidUTF8()
+        default: throw invalidUTF8(i)
         }
         guard i + length <= count else {
             // Truncated mid-character: report the end only if what is there fits.
-            for k in 1..<(count - i) where !(0x80...0xBF).contains(p[i + k]) { throw invalidUTF8() }
+            for k in 1..<(count - i) where !(0x80...0xBF).contains(p[i + k]) { throw invalidUTF8(i) }
             throw endOfInput()
         }
         let second = p[i + 1]
-        guard second >= low && second <= high else { throw invalidUTF8() }
-        for k in 2..<length where p[i + k] & 0xC0 != 0x80 { throw invalidUTF8() }
+        guard second >= low && second <= high else { throw invalidUTF8(i) }
+        for k in 2..<length where p[i + k] & 0xC0 != 0x80 { throw invalidUTF8(i) }
         i += length
     }
 
@@ -112,5 +113,5 @@ extension Validator {
         JSONError(offset: offset, reason: "lone surrogate in \\u escape")
     }
 
-    private func invalidUTF8() -> JSONError { JSONError(offset: i, reason: "invalid UTF-8") }
+    private func invalidUTF8(_ i: Int) -> JSONError { JSONError(offset: i, reason: "invalid UTF-8") }
 }
