@@ -51,7 +51,7 @@ let package = Package(
             "Postgres", "SourceModel", "JSONBytes", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "API", dependencies: [
-            "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes", "UTCTime",
+            "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes", "UTCTime", "Poller",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),

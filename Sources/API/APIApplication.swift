@@ -18,14 +18,20 @@ public final class APIApplication {
     let sources: SourcesController
     let poller: PollerController
     let health: HealthController
+    let operations: OperationsController
+    let metrics: MetricsController
 
-    public init(repository: SourceRepository, bookkeeping: PollBookkeeping, verifier: TokenVerifier,
-                cipher: CredentialCipher, configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
+    /// All stores share the worker's one database connection.
+    public init(repository: SourceRepository, bookkeeping: PollBookkeeping, locks: PollerStore,
+                metrics: SourceMetricsReader, verifier: TokenVerifier, cipher: CredentialCipher,
+                configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
         self.verifier = verifier
         self.logger = logger
         self.sources = SourcesController(repository: repository, cipher: cipher, configuration: configuration)
         self.poller = PollerController(bookkeeping: bookkeeping, configuration: configuration)
         self.health = HealthController(repository: repository)
+        self.operations = OperationsController(repository: repository, locks: locks, cipher: cipher, configuration: configuration)
+        self.metrics = MetricsController(reader: metrics)
         self.router = Self.routes()
     }
 
@@ -41,6 +47,13 @@ public final class APIApplication {
             try app.poller.configurations(context)
         }
         router.add("POST", "/v1/cloud_api_sources/poll/status") { app, context in try app.poller.status(context) }
+        router.add("POST", "/v1/cloud_api_sources/test") { app, context in try app.operations.testDraft(context) }
+        router.add("POST", "/v1/cloud_api_sources/{source_id}/test") { app, context in try app.operations.testStored(context) }
+        router.add("POST", "/v1/cloud_api_sources/{source_id}/poll_now") { app, context in try app.operations.pollNow(context) }
+        router.add("PUT", "/v1/cloud_api_sources/{source_id}/checkpoints/{stream}") { app, context in
+            try app.operations.setCheckpoint(context)
+        }
+        router.add("GET", "/metrics") { app, context in try app.metrics.metrics(context) }
         return router
     }
 

@@ -7,6 +7,8 @@ public struct APIConfiguration: Sendable {
     public var maxPageSize: Int = 500
     /// Consecutive failures after which the poll/status endpoint disables a source.
     public var maxConsecutiveFailures: Int = 10
+    /// Extra CAs for the source test endpoint's calls to the providers (SIEM_CA_BUNDLE).
+    public var caBundlePath: String?
 
     public init() {}
 }

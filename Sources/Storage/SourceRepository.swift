@@ -134,6 +134,28 @@ public final class SourceRepository {
         return result.affectedRows > 0
     }
 
+    /// Makes an enabled source due now ("poll now"); nil when there is no such
+    /// source for the tenant. A disabled source is returned unchanged.
+    public func makeDue(tenantID: String, sourceID: String) throws(StorageError) -> CloudSource? {
+        let result = try run(tenantID, """
+            UPDATE cloud_api_sources SET next_poll_time = CASE WHEN is_enabled THEN now() ELSE next_poll_time END
+            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            RETURNING \(unsafeSQL: SourceRow.columns)
+            """, "could not make the source due")
+        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+    }
+
+    /// Replaces one stream's checkpoint (an operator's rewind); nil when there is no such source.
+    public func setCheckpoint(tenantID: String, sourceID: String, stream: String,
+                              checkpointJSON: String) throws(StorageError) -> CloudSource? {
+        let result = try run(tenantID, """
+            UPDATE cloud_api_sources SET cursor = jsonb_set(cursor, ARRAY[\(stream)], \(checkpointJSON)::jsonb, true)
+            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            RETURNING \(unsafeSQL: SourceRow.columns)
+            """, "could not store the checkpoint")
+        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+    }
+
     /// The sealed credentials of one source (for re-sealing and for tests).
     public func sealedCredentials(tenantID: String, sourceID: String) throws(StorageError) -> [UInt8]? {
         let result = try run(tenantID, """

@@ -69,6 +69,7 @@ struct APISettings: Sendable {
         }
         verifier = try TokenVerifier(configuration: tokens)
         cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment))
+        if let bundle = environment["SIEM_CA_BUNDLE"], !bundle.isEmpty { api.caBundlePath = bundle }
         if let limit = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
             guard let value = Int(limit), value >= 1 else {
                 throw ConfigurationError("SIEM_MAX_CONSECUTIVE_FAILURES must be a positive integer")
@@ -95,6 +96,8 @@ struct APISettings: Sendable {
         }
         let app = APIApplication(repository: SourceRepository(connection: connection),
                                  bookkeeping: PollBookkeeping(connection: connection),
+                                 locks: PollerStore(connection: connection),
+                                 metrics: SourceMetricsReader(connection: connection),
                                  verifier: verifier, cipher: cipher, configuration: api, logger: logger)
         return { request in app.respond(to: request) }
     }

@@ -58,13 +58,14 @@ def ms_fake(ms_fake_process):
 
 
 @pytest.fixture(scope="session")
-def stack():
+def stack(cert_dir):
     """The real local stack on its own ports and var dir (a developer's stack is left alone)."""
     var_dir = ROOT / "var" / "test-stack"
     ports = {"https": int(os.environ.get("SIEM_TEST_HTTPS_PORT", "18443")),
              "http": int(os.environ.get("SIEM_TEST_HTTP_PORT", "18480")),
              "pg": int(os.environ.get("SIEM_TEST_PG_PORT", "15432"))}
-    s = Stack(var_dir, ports)
+    # siem-api trusts the fake clouds' CA for its source-test endpoint.
+    s = Stack(var_dir, ports, provider_ca=cert_dir / "ca.pem")
     s.down()  # a previous run that died may have left its processes behind
     try:
         s.up()

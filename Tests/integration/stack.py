@@ -26,9 +26,10 @@ def parse_env_file(path):
 class Stack:
     """A running local stack: URLs, secrets for tests, and helpers."""
 
-    def __init__(self, var_dir, ports):
+    def __init__(self, var_dir, ports, provider_ca=None):
         self.var_dir = Path(var_dir)
         self.ports = ports
+        self.provider_ca = provider_ca
         self.env = {}
 
     def _run(self, *args, check=True):
@@ -40,6 +41,7 @@ class Stack:
             "SIEM_PG_PORT": str(self.ports["pg"]),
             "SIEM_BUILD": os.environ.get("SIEM_BUILD", "debug"),
             "SIEM_SKIP_BUILD": "1",
+            "SIEM_PROVIDER_CA_BUNDLE": str(self.provider_ca or ""),
         })
         return subprocess.run([str(ROOT / "scripts" / "stack"), *args], env=env, check=check,
                               capture_output=True, text=True, timeout=300)

@@ -1,0 +1,125 @@
+internal import Foundation
+internal import HTTPRouting
+internal import JSONBytes
+internal import Logging
+internal import Poller
+internal import Secrets
+internal import SourceModel
+internal import Storage
+internal import UTCTime
+
+/// What operators do to a source besides editing it: poll it now, test it,
+/// rewind a stream's checkpoint.
+struct OperationsController {
+    let repository: SourceRepository
+    let locks: PollerStore
+    let cipher: CredentialCipher
+    let configuration: APIConfiguration
+
+    func pollNow(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let id = try sourceID(context)
+        guard let source = try storage({ () throws(StorageError) in try repository.makeDue(tenantID: tenant, sourceID: id) }) else {
+            throw HTTPError.notFound
+        }
+        guard source.isEnabled else { throw HTTPError.conflict("the source is disabled; enable it first") }
+        context.logger.info("source made due", metadata: ["source.id": "\(id)"])
+        return .json { SourceRenderer.write(source, into: &$0) }
+    }
+
+    /// Tests a stored source with its stored credentials.
+    func testStored(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let id = try sourceID(context)
+        guard let source = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }),
+              let sealed = try storage({ () throws(StorageError) in try repository.sealedCredentials(tenantID: tenant, sourceID: id) })
+        else {
+            throw HTTPError.notFound
+        }
+        let credentials: JSONValue
+        do {
+            let plaintext = try cipher.open(sealed, for: CredentialBinding(tenantID: tenant, sourceID: id))
+            credentials = try JSONValue.parse(plaintext)
+        } catch {
+            context.logger.error("stored credentials cannot be opened", metadata: ["source.id": "\(id)"])
+            throw HTTPError.conflict("the stored credentials cannot be decrypted; enter them again")
+        }
+        let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
+        return probe(source.platform, id: id, tenant: tenant, credentials: credentials, settings: settings, context)
+    }
+
+    /// Tests a create body before anything is stored.
+    func testDraft(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
+        guard let credentials = try? JSONValue.parse(draft.credentialsJSON ?? []) else { throw HTTPError.internalError }
+        return probe(draft.platform, id: "00000000-0000-0000-0000-000000000000", tenant: tenant,
+                     credentials: credentials, settings: draft.settings, context)
+    }
+
+    private func probe(_ platform: Platform, id: String, tenant: String, credentials: JSONValue,
+                       settings: JSONValue, _ context: RequestContext) -> Response {
+        let results = SourceProbe.run(platform: platform, sourceID: id, tenantID: tenant, credentials: credentials,
+                                      settings: settings, caBundlePath: configuration.caBundlePath, logger: context.logger)
+        context.logger.info("source tested", metadata: [
+            "source.id": "\(id)", "results": "\(results.map { "\($0.stream)=\($0.status)" }.joined(separator: ","))",
+        ])
+        return .json { writer in
+            writer.beginObject()
+            writer.key("ok"); writer.bool(results.allSatisfy { $0.status == "ok" })
+            writer.key("results")
+            writer.beginArray()
+            for result in results {
+                writer.beginObject()
+                writer.key("stream"); writer.string(result.stream)
+                writer.key("status"); writer.string(result.status)
+                writer.key("detail"); writer.string(result.detail)
+                writer.key("sample_events"); writer.int(result.sampleEvents)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+    }
+
+    /// Rewinds (or advances) one stream: the next poll re-collects from `watermark`.
+    /// Events re-read keep their Kafka keys, so downstream can de-duplicate.
+    func setCheckpoint(_ context: RequestContext) throws(HTTPError) -> Response {
+        let tenant = try context.tenant(role: Roles.admin)
+        let id = try sourceID(context)
+        let members = try JSONBody.object(of: context.request)
+        guard let source = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
+            throw HTTPError.notFound
+        }
+        let stream = context.parameters["stream"] ?? ""
+        guard SettingsSchema.streams(for: source.platform).contains(stream) else {
+            throw HTTPError.invalidField("stream", "must be one of \(SettingsSchema.streams(for: source.platform).joined(separator: ", "))")
+        }
+        for member in members where member.key != "watermark" {
+            throw HTTPError.invalidField(member.key, "is not a known field")
+        }
+        guard let text = members.first(where: { $0.key == "watermark" })?.value.stringValue,
+              let watermark = UTCTimestamp(rfc3339: text) else {
+            throw HTTPError.invalidField("watermark", "must be an RFC 3339 timestamp")
+        }
+        guard watermark <= UTCTimestamp.now() else { throw HTTPError.invalidField("watermark", "must not be in the future") }
+        // The poller holds this lock while it polls; a rewind must not race its commit.
+        guard (try? locks.tryLock(sourceID: id)) == true else {
+            throw HTTPError.conflict("the source is being polled right now; try again in a minute")
+        }
+        defer { locks.unlock(sourceID: id) }
+        var writer = JSONWriter(reservingCapacity: 96)
+        writer.beginObject()
+        writer.key("watermark"); writer.string(watermark.rfc3339)
+        writer.key("seen"); writer.beginObject(); writer.endObject()
+        writer.endObject()
+        guard let updated = try storage({ () throws(StorageError) in
+            try repository.setCheckpoint(tenantID: tenant, sourceID: id, stream: stream,
+                                         checkpointJSON: String(decoding: writer.bytes, as: UTF8.self))
+        }) else {
+            throw HTTPError.notFound
+        }
+        context.logger.info("checkpoint set", metadata: ["source.id": "\(id)", "stream": "\(stream)", "watermark": "\(watermark.rfc3339)"])
+        return .json { SourceRenderer.write(updated, into: &$0) }
+    }
+}
