@@ -13,7 +13,7 @@ public struct RequestContext {
     /// The caller, who must hold `role` (admins may do everything viewers may).
     public func require(role: String) throws(HTTPError) -> Identity {
         guard let identity else { throw HTTPError.unauthorized("a bearer token is required") }
-        let allowed = identity.hasRole(role) || (role == Roles.viewer && identity.hasRole(Roles.admin))
+        let allowed = identity.hasRole(role) || (role == Role.viewer && identity.hasRole(Role.admin))
         guard allowed else { throw HTTPError.forbidden("this operation needs the '\(role)' role") }
         return identity
     }
@@ -26,14 +26,4 @@ public struct RequestContext {
         }
         return tenant
     }
-}
-
-/// The roles the API knows.
-public enum Roles {
-    /// Manage the sources of the token's tenant.
-    public static let admin = "admin"
-    /// Read the sources of the token's tenant.
-    public static let viewer = "viewer"
-    /// Internal poller endpoints, across tenants.
-    public static let poller = "poller"
 }

@@ -16,6 +16,23 @@ public struct DueSource: Sendable {
     public var cursorJSON: String
 }
 
+extension DueSource {
+    /// Decodes the ten columns every due-source query selects, in this order:
+    /// source_id, tenant_id, platform, source_name, polling_interval_minutes,
+    /// last_polled_timestamp, next_poll_time, error_count, settings, cursor.
+    init(_ result: PostgresResult, row: Int) throws(StorageError) {
+        guard let platform = result.string(row, 2).flatMap(Platform.init(name:)) else {
+            throw StorageError(code: .corruptRow, message: "unknown platform in due source")
+        }
+        self.init(
+            sourceID: result.string(row, 0) ?? "", tenantID: result.string(row, 1) ?? "", platform: platform,
+            sourceName: result.string(row, 3) ?? "", pollingIntervalMinutes: result.int(row, 4) ?? 0,
+            lastPolledTimestamp: result.timestamp(row, 5)?.rfc3339, nextPollTime: result.timestamp(row, 6)?.rfc3339 ?? "",
+            errorCount: result.int(row, 7) ?? 0, settingsJSON: result.string(row, 8) ?? "{}",
+            cursorJSON: result.string(row, 9) ?? "{}")
+    }
+}
+
 /// What `siem_record_poll_outcome` decided.
 public struct RecordedOutcome: Sendable {
     public var sourceID: String
@@ -44,22 +61,7 @@ public final class PollBookkeeping {
             throw .wrap(error, "could not read due sources")
         }
         var due: [DueSource] = []
-        for row in 0..<result.rowCount {
-            guard let platform = result.string(row, 2).flatMap(Platform.init(name:)) else {
-                throw StorageError(code: .corruptRow, message: "unknown platform in due source")
-            }
-            due.append(DueSource(
-                sourceID: result.string(row, 0) ?? "",
-                tenantID: result.string(row, 1) ?? "",
-                platform: platform,
-                sourceName: result.string(row, 3) ?? "",
-                pollingIntervalMinutes: result.int(row, 4) ?? 0,
-                lastPolledTimestamp: result.timestamp(row, 5)?.rfc3339,
-                nextPollTime: result.timestamp(row, 6)?.rfc3339 ?? "",
-                errorCount: result.int(row, 7) ?? 0,
-                settingsJSON: result.string(row, 8) ?? "{}",
-                cursorJSON: result.string(row, 9) ?? "{}"))
-        }
+        for row in 0..<result.rowCount { due.append(try DueSource(result, row: row)) }
         return due
     }
 

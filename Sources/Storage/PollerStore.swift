@@ -42,14 +42,7 @@ public final class PollerStore {
         } catch {
             throw .wrap(error, "could not read the source")
         }
-        guard result.rowCount == 1, let platform = result.string(0, 2).flatMap(Platform.init(name:)) else { return nil }
-        return DueSource(
-            sourceID: result.string(0, 0) ?? sourceID, tenantID: result.string(0, 1) ?? "",
-            platform: platform, sourceName: result.string(0, 3) ?? "",
-            pollingIntervalMinutes: result.int(0, 4) ?? 0,
-            lastPolledTimestamp: result.timestamp(0, 5)?.rfc3339,
-            nextPollTime: result.timestamp(0, 6)?.rfc3339 ?? "", errorCount: result.int(0, 7) ?? 0,
-            settingsJSON: result.string(0, 8) ?? "{}", cursorJSON: result.string(0, 9) ?? "{}")
+        return result.rowCount == 1 ? try DueSource(result, row: 0) : nil
     }
 
     /// Stores one stream's checkpoint. Called only after Kafka acknowledged

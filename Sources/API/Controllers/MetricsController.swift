@@ -11,10 +11,10 @@ struct MetricsController {
     func metrics(_ context: RequestContext) throws(HTTPError) -> Response {
         let tenant: String?
         if let identity = context.identity {
-            if identity.hasRole(Roles.poller) {
+            if identity.hasRole(Role.poller) {
                 tenant = nil
             } else {
-                tenant = try context.tenant(role: Roles.viewer)
+                tenant = try context.tenant(role: Role.viewer)
             }
         } else if Self.isLoopback(context.request.remoteAddress) {
             tenant = nil

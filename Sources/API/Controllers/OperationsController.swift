@@ -1,3 +1,4 @@
+internal import Auth
 internal import Foundation
 internal import HTTPRouting
 internal import JSONBytes
@@ -17,7 +18,7 @@ struct OperationsController {
     let configuration: APIConfiguration
 
     func pollNow(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let id = try sourceID(context)
         guard let source = try storage({ () throws(StorageError) in try repository.makeDue(tenantID: tenant, sourceID: id) }) else {
             throw HTTPError.notFound
@@ -29,7 +30,7 @@ struct OperationsController {
 
     /// Tests a stored source with its stored credentials.
     func testStored(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let id = try sourceID(context)
         guard let source = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }),
               let sealed = try storage({ () throws(StorageError) in try repository.sealedCredentials(tenantID: tenant, sourceID: id) })
@@ -50,7 +51,7 @@ struct OperationsController {
 
     /// Tests a create body before anything is stored.
     func testDraft(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
         guard let credentials = try? JSONValue.parse(draft.credentialsJSON ?? []) else { throw HTTPError.internalError }
         return probe(draft.platform, id: "00000000-0000-0000-0000-000000000000", tenant: tenant,
@@ -85,7 +86,7 @@ struct OperationsController {
     /// Rewinds (or advances) one stream: the next poll re-collects from `watermark`.
     /// Events re-read keep their Kafka keys, so downstream can de-duplicate.
     func setCheckpoint(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let id = try sourceID(context)
         let members = try JSONBody.object(of: context.request)
         guard let source = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {

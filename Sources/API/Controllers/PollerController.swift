@@ -1,3 +1,4 @@
+internal import Auth
 internal import Foundation
 internal import HTTPRouting
 internal import JSONBytes
@@ -11,7 +12,7 @@ struct PollerController {
     let configuration: APIConfiguration
 
     func configurations(_ context: RequestContext) throws(HTTPError) -> Response {
-        _ = try context.require(role: Roles.poller)
+        _ = try context.require(role: Role.poller)
         var limit = 100
         for (name, value) in context.request.queryItems {
             guard name == "limit" else { throw HTTPError.invalidField(name, "is not a known query parameter") }
@@ -34,7 +35,7 @@ struct PollerController {
     }
 
     func status(_ context: RequestContext) throws(HTTPError) -> Response {
-        _ = try context.require(role: Roles.poller)
+        _ = try context.require(role: Role.poller)
         let members = try JSONBody.object(of: context.request)
         func member(_ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
         var errors = FieldErrors()

@@ -1,3 +1,4 @@
+internal import Auth
 internal import Foundation
 internal import HTTPRouting
 internal import JSONBytes
@@ -14,7 +15,7 @@ struct SourcesController {
     let configuration: APIConfiguration
 
     func list(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.viewer)
+        let tenant = try context.tenant(role: Role.viewer)
         var query = SourceListQuery(limit: configuration.defaultPageSize)
         var errors = FieldErrors()
         for (name, value) in context.request.queryItems {
@@ -61,7 +62,7 @@ struct SourcesController {
     }
 
     func get(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.viewer)
+        let tenant = try context.tenant(role: Role.viewer)
         let id = try sourceID(context)
         guard let source = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
             throw HTTPError.notFound
@@ -70,7 +71,7 @@ struct SourcesController {
     }
 
     func create(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
         let id = UUID().uuidString.lowercased()
         let sealed = try seal(draft.credentialsJSON!, tenant: tenant, sourceID: id)
@@ -82,7 +83,7 @@ struct SourcesController {
     }
 
     func replace(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let id = try sourceID(context)
         let members = try JSONBody.object(of: context.request)
         guard let stored = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
@@ -102,7 +103,7 @@ struct SourcesController {
     }
 
     func delete(_ context: RequestContext) throws(HTTPError) -> Response {
-        let tenant = try context.tenant(role: Roles.admin)
+        let tenant = try context.tenant(role: Role.admin)
         let id = try sourceID(context)
         guard try storage({ () throws(StorageError) in try repository.delete(tenantID: tenant, sourceID: id) }) else {
             throw HTTPError.notFound
