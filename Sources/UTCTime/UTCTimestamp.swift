@@ -72,6 +72,7 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         let count = bytes.count
         guard count >= 19 else { return nil }
         func digits(_ start: Int, _ width: Int) -> Int? {
+            guard start + width <= count else { return nil }
             var value = 0
             for index in start..<(start + width) {
                 let c = bytes[index]
