@@ -82,7 +82,7 @@ let package = Package(
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
-        .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting"]),
+        .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting", "JSONBytes"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: [
             "Auth",
@@ -91,8 +91,13 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "SourceModelTests", dependencies: ["SourceModel"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTPRouting"]),
-        .testTarget(name: "PollerTests", dependencies: ["Poller"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "APITests", dependencies: [
+            "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "JSONBytes", "UTCTime"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),
