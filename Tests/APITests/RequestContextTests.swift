@@ -14,17 +14,17 @@ import Logging
 
     @Test(arguments: [
         // (granted, required, status: nil when allowed)
-        (["admin"], Roles.admin, nil),
-        (["admin"], Roles.viewer, nil),  // admin implies viewer
-        (["admin"], Roles.poller, 403),
-        (["viewer"], Roles.viewer, nil),
-        (["viewer"], Roles.admin, 403),
-        (["viewer"], Roles.poller, 403),
-        (["poller"], Roles.poller, nil),
-        (["poller"], Roles.viewer, 403),  // the poller is not a tenant user
-        (["poller"], Roles.admin, 403),
-        ([], Roles.viewer, 403),
-        (["Admin"], Roles.admin, 403),  // roles are exact strings
+        (["admin"], Role.admin, nil),
+        (["admin"], Role.viewer, nil),  // admin implies viewer
+        (["admin"], Role.poller, 403),
+        (["viewer"], Role.viewer, nil),
+        (["viewer"], Role.admin, 403),
+        (["viewer"], Role.poller, 403),
+        (["poller"], Role.poller, nil),
+        (["poller"], Role.viewer, 403),  // the poller is not a tenant user
+        (["poller"], Role.admin, 403),
+        ([], Role.viewer, 403),
+        (["Admin"], Role.admin, 403),  // roles are exact strings
     ] as [([String], String, Int?)])
     func requireRole(granted: [String], required: String, status: Int?) {
         do {
@@ -39,7 +39,7 @@ import Logging
 
     @Test func noIdentityIsUnauthorized() {
         do {
-            _ = try context(roles: nil).require(role: Roles.viewer)
+            _ = try context(roles: nil).require(role: Role.viewer)
             Issue.record("allowed without a token")
         } catch {
             #expect(error.status == 401)
@@ -48,13 +48,13 @@ import Logging
     }
 
     @Test func tenantComesFromTheToken() throws {
-        #expect(try context(roles: ["viewer"], tenant: "contoso").tenant(role: Roles.viewer) == "contoso")
+        #expect(try context(roles: ["viewer"], tenant: "contoso").tenant(role: Role.viewer) == "contoso")
     }
 
     @Test(arguments: [String?.none, ""])
     func tenantScopedCallsNeedATenant(tenant: String?) {
         do {
-            _ = try context(roles: ["admin"], tenant: tenant).tenant(role: Roles.viewer)
+            _ = try context(roles: ["admin"], tenant: tenant).tenant(role: Role.viewer)
             Issue.record("allowed without a tenant")
         } catch {
             #expect(error.status == 403)
@@ -62,6 +62,6 @@ import Logging
     }
 
     @Test func apiRolesMatchTheTokenRoles() {
-        #expect([Roles.admin, Roles.viewer, Roles.poller] == [Role.admin, Role.viewer, Role.poller])
+        #expect([Role.admin, Role.viewer, Role.poller] == [Role.admin, Role.viewer, Role.poller])
     }
 }

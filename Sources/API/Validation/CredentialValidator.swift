@@ -49,7 +49,7 @@ enum CredentialValidator {
         fields.requireText("type", { $0 == "service_account" }, explain: "must be \"service_account\"")
         fields.requireText("project_id", { TextRules.matches($0, allowed: { $0.isLetter || $0.isNumber || $0 == "-" || $0 == ":" || $0 == "." }, length: 4...100) },
                            explain: "must be a Google Cloud project id")
-        fields.requireText("private_key_id", { TextRules.matches($0, allowed: { $0.isHexDigit }, length: 8...128) },
+        fields.requireText("private_key_id", { TextRules.matches($0, allowed: TextRules.isASCIIHexDigit, length: 8...128) },
                            explain: "must be the key's hex id")
         fields.requireText("private_key", { pem in
             (try? _RSA.Signing.PrivateKey(pemRepresentation: pem)) != nil

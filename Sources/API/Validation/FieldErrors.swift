@@ -36,6 +36,11 @@ enum TextRules {
 
     static func isGUID(_ text: String) -> Bool {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
-        return groups == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || $0.isHexDigit }
+        return groups == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || isASCIIHexDigit($0) }
+    }
+
+    /// `Character.isHexDigit` also accepts fullwidth digits; identifiers are ASCII.
+    static func isASCIIHexDigit(_ character: Character) -> Bool {
+        character.isASCII && character.isHexDigit
     }
 }

@@ -64,9 +64,10 @@ public struct CursorRules: Sendable, Equatable {
     }
 }
 
-/// Tracks one slice's deliveries: drops events already delivered (by a previous
-/// poll or earlier in this slice) and remembers only the tail the next overlap
-/// re-reads, so memory is bounded by the overlap window, not the slice.
+/// Tracks one slice's deliveries: drops events already delivered by a previous
+/// poll (and repeats within the slice's remembered tail), and remembers only the
+/// tail the next overlap re-reads, so memory is bounded by the overlap window, not
+/// the slice. A repeat earlier in a dense slice is delivered again (same key).
 public struct SliceDeduplicator: Sendable {
     private let previous: [String: UTCTimestamp]
     private let rememberFrom: UTCTimestamp

@@ -50,8 +50,16 @@ public final class RateLimiter: Sendable {
                     window.sent.append(now)
                     return 0
                 }
-                // The oldest request in the window must age out first.
-                return window.sent[window.sent.count - budget.requests] + span - now
+                // The oldest request in the window must age out first. One comparison
+                // decides both "aged out" and "grant", so rounding cannot let a
+                // request through uncounted.
+                let wait = window.sent[window.sent.count - budget.requests] + span - now
+                if wait <= 0 {
+                    window.sent.removeFirst(window.sent.count - budget.requests + 1)
+                    window.sent.append(now)
+                    return 0
+                }
+                return wait
             }
             if wait <= 0 { return true }
             if clock() + wait > deadline { return false }

@@ -26,12 +26,14 @@ public struct RetryPolicy: Sendable, Equatable {
         backoffCeiling(afterAttempt: attempt) * random
     }
 
-    /// Parses Retry-After (delta-seconds; an HTTP-date is treated as the base delay).
+    /// Parses Retry-After as RFC 9110 delta-seconds (`1*DIGIT`), clamped to a day;
+    /// nil for anything else (an HTTP-date, garbage), which then gets the normal backoff.
     public static func retryAfterSeconds(_ header: String?) -> Double? {
         guard let header else { return nil }
         let trimmed = header.trimmingCharacters(in: " ")
-        if let seconds = Double(trimmed), seconds >= 0 { return seconds }
-        return nil
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 12, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let seconds = Int(trimmed) else { return nil }
+        return Double(min(seconds, 86_400))
     }
 }
 
