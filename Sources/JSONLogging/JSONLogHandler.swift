@@ -53,8 +53,10 @@ public struct JSONLogHandler: LogHandler {
     private static func write(_ value: Logger.MetadataValue, into writer: inout JSONWriter) {
         switch value {
         case .string(let text):
-            // Integers stay numbers so log pipelines can aggregate them.
-            if let number = Int(text), String(number) == text { writer.int(number) } else { writer.string(text) }
+            // Integers and booleans stay JSON numbers and booleans so log pipelines can use them.
+            if let number = Int(text), String(number) == text { writer.int(number) }
+            else if text == "true" || text == "false" { writer.bool(text == "true") }
+            else { writer.string(text) }
         case .stringConvertible(let convertible): writer.string(convertible.description)
         case .array(let values):
             writer.beginArray()

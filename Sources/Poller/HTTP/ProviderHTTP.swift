@@ -37,6 +37,10 @@ public final class ProviderHTTP {
         var attempt = 0
         while true {
             attempt += 1
+            // Past the run's hard deadline no new request starts: the run must end.
+            if RateLimiter.monotonicSeconds() > deadline {
+                throw ProviderError(.deadline, "\(what): the run's deadline passed")
+            }
             if let pacing, !limiter.acquire(pacing.key, budget: pacing.budget, deadline: deadline) {
                 throw ProviderError(.deadline, "\(what): the run's deadline came before the provider's request budget allowed another call")
             }

@@ -57,9 +57,14 @@ struct StreamPoller {
                 }
                 try publisher.confirm(timeout: deliveryTimeout)
             } catch {
-                result.error = error
-                // Smaller slices next time if this one could not finish in a run.
-                if error.kind == .deadline { saveSliceHint(checkpoint, slice: max(Self.minSlice, slice / 2)) }
+                if error.kind == .deadline {
+                    // Not a failure: the run ran out of time mid-slice. Nothing of the slice
+                    // is committed; it is read again (smaller) by the next tick.
+                    saveSliceHint(checkpoint, slice: max(Self.minSlice, slice / 2))
+                    result.backlogLeft = true
+                } else {
+                    result.error = error
+                }
                 return result
             }
             checkpoint = rules.advance(checkpoint, through: window, delivered: dedupe.delivered)
