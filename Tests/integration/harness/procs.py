@@ -97,7 +97,8 @@ def _read_line(popen: subprocess.Popen, timeout: float) -> tuple[str, bytes]:
 
 def _drain(popen: subprocess.Popen, log_path, rest: bytes) -> None:
     # Keeps the pipe from filling; ends at EOF, i.e. when the child exits.
-    out = open(log_path, "ab") if log_path else None
+    # Unbuffered, so whatever was read is in the file even before the thread ends.
+    out = open(log_path, "ab", buffering=0) if log_path else None
     try:
         if out and rest:
             out.write(rest)
@@ -125,7 +126,7 @@ def stop(proc: Proc | subprocess.Popen | int, timeout: float = 5.0) -> int | Non
             popen.kill()
             popen.wait(timeout=timeout)
     if isinstance(proc, Proc) and proc.drain is not None:
-        proc.drain.join(timeout=2)  # the child is gone, so its pipe hits EOF promptly
+        proc.drain.join(timeout=10)  # the child is gone, so its pipe hits EOF promptly
     return popen.returncode
 
 
