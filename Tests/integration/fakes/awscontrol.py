@@ -1,5 +1,9 @@
 """/_control/ API of the fake CloudTrail: access keys, config, events, faults, request log, pacing,
-state file. JSON in and out, loopback only, no auth (like the Microsoft fake's, see README)."""
+state file. JSON in and out, loopback only, no auth, like the Microsoft fake's control API.
+
+  POST reset | GET health | POST keys | GET/POST config | POST events | GET events | POST events/late
+  POST/GET/DELETE faults | GET requests | GET counters | GET pacing | POST save
+"""
 from __future__ import annotations
 
 import ipaddress
