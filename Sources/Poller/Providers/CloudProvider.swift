@@ -81,7 +81,8 @@ public enum ProviderRegistry {
     public static func factory(for platform: Platform) -> Factory? {
         switch platform {
         case .microsoft365: { context throws(ProviderError) in try Microsoft365Provider(context: context) }
-        case .azureAD, .gcp, .aws: nil
+        case .aws: { context throws(ProviderError) in try AWSCloudTrailProvider(context: context) }
+        case .azureAD, .gcp: nil
         }
     }
 }

@@ -1,0 +1,80 @@
+internal import Curl
+internal import Foundation
+internal import JSONBytes
+internal import Logging
+internal import UTCTime
+
+/// Reads LookupEvents over one time window, following `NextToken` until the last
+/// page. Pages come newest first; that is harmless because the slice is
+/// committed only after every page of it was delivered. One page is in memory at a time.
+struct CloudTrailReader {
+    let auth: CloudTrailAuth
+    let context: ProviderContext
+    let pacing: ProviderHTTP.Pacing
+    let pageSize: Int
+    let backoff: ThrottleBackoff
+    /// The signing clock and the wait before a throttled request is retried (the provider
+    /// passes the wall clock and `RateLimiter.sleepSeconds`).
+    let now: @Sendable () -> Date
+    let sleep: @Sendable (Double) -> Void
+
+    /// "The rate of lookup requests is limited to two per second per account per Region" (LookupEvents API reference).
+    static let budget = RateLimiter.Budget(requests: 2, perSeconds: 1)
+    static let what = "LookupEvents"
+
+    func read(window: TimeWindow, stream: StreamSpec, sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
+        var token: String?
+        var pages = 0
+        repeat {
+            pages += 1
+            // A NextToken that never ends must not hold a run forever.
+            guard pages <= 100_000 else {
+                throw ProviderError(.malformedResponse, "\(Self.what): more than 100000 pages in one window")
+            }
+            let body = LookupEvents.body(window: window, maxResults: pageSize, nextToken: token)
+            let page = try LookupEvents.Page(parsing: fetch(body))
+            var events: [ProviderEvent] = []
+            for record in page.events {
+                if let event = CloudTrailTransform.event(record, stream), Self.isInside(event.time, window) {
+                    events.append(event)
+                }
+            }
+            try sink(EventPage(events: events))
+            if let next = page.nextToken, next == token {
+                throw ProviderError(.malformedResponse, "\(Self.what): NextToken did not change between pages")
+            }
+            token = page.nextToken
+        } while token != nil
+    }
+
+    /// The request asks for whole seconds around the window; what lies outside it is dropped.
+    /// An event just before the window's start belongs to the previous poll, and the checkpoint
+    /// only remembers delivered ids from the start on: let it through and it is delivered twice.
+    static func isInside(_ time: UTCTimestamp, _ window: TimeWindow) -> Bool {
+        time >= window.start && time <= window.end
+    }
+
+    /// One call: 200 → the body; `ThrottlingException` → wait and re-sign; anything else → the error.
+    private func fetch(_ body: [UInt8]) throws(ProviderError) -> [UInt8] {
+        var throttles = 0
+        while true {
+            let request = auth.request(target: LookupEvents.target, body: body, date: now())
+            let response = try context.http.send(request, pacing: pacing, what: Self.what)
+            if response.status == 200 { return response.body }
+            let error = AWSErrorResponse(response, redacting: auth.secrets)
+            guard error.isThrottling else { throw error.providerError(what: Self.what) }
+            throttles += 1
+            let wait = backoff.delay(afterThrottle: throttles)
+            guard throttles <= backoff.maxRetries else {
+                throw ProviderError(.throttled, "\(Self.what): still throttled after \(backoff.maxRetries) retries (\(error.code))")
+            }
+            guard wait < context.http.secondsLeft else {
+                throw ProviderError(.throttled, "\(Self.what): throttled (\(error.code)); no time left in this run to retry")
+            }
+            context.logger.info("provider throttled", metadata: [
+                "error.code": "\(error.code)", "retry": "\(throttles)", "wait_ms": "\(Int(wait * 1000))",
+            ])
+            sleep(wait)
+        }
+    }
+}

@@ -1,0 +1,305 @@
+"""/_control/ API of the fake CloudTrail: access keys, config, events, faults, request log, pacing,
+state file. JSON in and out, loopback only, no auth, like the Microsoft fake's control API.
+
+  POST reset | GET health | POST keys | GET/POST config | POST events | GET events | POST events/late
+  POST/GET/DELETE faults | GET requests | GET counters | GET pacing | POST save
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import time
+from dataclasses import asdict
+
+from . import awsgen
+from .awssig import AccessKey
+from .msgen import _uuid, rng_for
+from .odata import TICKS, as_ticks
+from .server import json_response
+
+MAX_GENERATE = 200_000   # events per add call
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def handle(app, req):
+    if not ipaddress.ip_address(req.client[0]).is_loopback:
+        return json_response(403, {"error": "control API is loopback-only"})
+    name = req.path[len("/_control/"):].strip("/")
+    route = ROUTES.get((req.method, name))
+    if route is None:
+        return json_response(404, {"error": f"no control endpoint {req.method} /_control/{name}"})
+    try:
+        body = req.json() if req.method in ("POST", "PUT") else {}
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object")
+        args = {k: v[-1] for k, v in req.query.items()}
+        return json_response(200, route(app, body, args))
+    except (BadRequest, ValueError, KeyError, TypeError) as e:
+        return json_response(400, {"error": f"{type(e).__name__}: {e}"})
+
+
+def _need(body: dict, *names: str):
+    missing = [n for n in names if body.get(n) in (None, "")]
+    if missing:
+        raise BadRequest(f"missing field(s): {', '.join(missing)}")
+    return [body[n] for n in names]
+
+
+# --- setup --------------------------------------------------------------------------------
+def reset(app, body, args):
+    app.reset()
+    return {"ok": True}
+
+
+def health(app, body, args):
+    return {"ok": True, "port": app.port, "pid": os.getpid()}
+
+
+def add_key(app, body, args):
+    """{account, access_key_id, secret_access_key, session_token?, expires_in_s?, user_name?, allowed?}.
+    Re-post to rotate the secret, expire a session or deny LookupEvents (`allowed: false`)."""
+    account, key_id, secret = (str(x) for x in _need(body, "account", "access_key_id", "secret_access_key"))
+    expires = body.get("expires_in_s")
+    key = AccessKey(key_id, secret, account, str(body.get("user_name") or "siem-reader"),
+                    session_token=body.get("session_token") or None,
+                    expires_at=None if expires is None else time.time() + float(expires),
+                    allowed=bool(body.get("allowed", True)))
+    with app.lock:
+        app.keys[key_id] = key
+    return {"ok": True, "arn": key.arn}
+
+
+def get_config(app, body, args):
+    with app.lock:
+        return dict(app.config)
+
+
+def set_config(app, body, args):
+    """Any of: regions [..], rate_limit {"requests","window_s"} or null, max_skew_s, max_events_per_stream."""
+    with app.lock:
+        for k, v in body.items():
+            if k not in app.config:
+                raise BadRequest(f"unknown config key {k!r}")
+            app.config[k] = v
+        app.apply_config()
+        return dict(app.config)
+
+
+# --- events -------------------------------------------------------------------------------
+def add_events(app, body, args):
+    """`count` events spread over [start, end] (default the last 60 s), or at `times`, or the given
+    CloudTrail `records` (wrapped like LookupEvents does), or verbatim LookupEvents `raw_events`.
+    `fractional` keeps sub-second EventTime; `delay_s` makes them visible later."""
+    account, region = (str(x) for x in _need(body, "account", "region"))
+    now = time.time()
+    fractional = bool(body.get("fractional", False))
+    skey = (account, region)
+    items = []
+    with app.lock:
+        if body.get("raw_events") is not None:
+            for ev in body["raw_events"]:
+                if not isinstance(ev, dict) or not ev.get("EventId") or "EventTime" not in ev:
+                    raise BadRequest("raw_events need EventId and EventTime")
+                items.append((round(float(ev["EventTime"]) * TICKS), dict(ev)))
+        elif body.get("records") is not None:
+            for rec in body["records"]:
+                rec = dict(rec)
+                rec.setdefault("eventID", _uuid(_rng(app, skey)))
+                rec.setdefault("eventTime", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)))
+                ticks = as_ticks(rec["eventTime"])
+                items.append((ticks, awsgen.lookup_event(rec, ticks, fractional)))
+        else:
+            for ticks in _times(body, now):
+                ticks = ticks if fractional else ticks // TICKS * TICKS
+                rec = awsgen.record(_rng(app, skey), ticks, account, region)
+                items.append((ticks, awsgen.lookup_event(rec, ticks, fractional)))
+        seen = set()
+        for _, ev in items:
+            if ev["EventId"] in seen or app.store.has_id(skey, ev["EventId"]):
+                raise BadRequest(f"duplicate EventId {ev['EventId']!r}")
+            seen.add(ev["EventId"])
+        delay = float(body.get("delay_s", 0))
+        stored = [(t, ev["EventId"], awsgen.dumps_event(ev), max(now, t / TICKS) + delay) for t, ev in items]
+        app.store.add_many(skey, stored)
+    out = {"count": len(stored)}
+    if body.get("return_ids", True):
+        out["ids"] = [s[1] for s in stored]
+    return out
+
+
+def _times(body: dict, now: float) -> list[int]:
+    if body.get("times") is not None:
+        return [as_ticks(t) for t in body["times"]]
+    count = int(body.get("count", 1))
+    if not 0 <= count <= MAX_GENERATE:
+        raise BadRequest(f"count must be 0..{MAX_GENERATE}")
+    end = as_ticks(body["end"]) if body.get("end") is not None else int(now * TICKS)
+    start = as_ticks(body["start"]) if body.get("start") is not None else end - 60 * TICKS
+    if end < start:
+        raise BadRequest("end before start")
+    if count <= 1:
+        return [start] * count
+    step = (end - start) / (count - 1)
+    return [start + int(i * step) for i in range(count)]
+
+
+def _rng(app, skey: tuple):
+    k = "/".join(skey)
+    app.serials[k] = app.serials.get(k, 0) + 1
+    return rng_for(app.seed, k, "cloudtrail", app.serials[k])
+
+
+def add_late(app, body, args):
+    """Events stamped `lag_s` ago that only become visible now (CloudTrail's delivery delay)."""
+    lag = float(body.get("lag_s", 600))
+    n = int(body.get("count", 1))
+    now = time.time()
+    times = [int((now - lag) * TICKS) + i * TICKS for i in range(n)]
+    return add_events(app, {**body, "times": times, "delay_s": 0}, args)
+
+
+def list_events(app, body, args):
+    """Every event of ?account=&region=, oldest first; `raw=1` gives them as the exact bytes served."""
+    account, region = args.get("account"), args.get("region")
+    if not account or not region:
+        raise BadRequest("need ?account=...&region=...")
+    with app.lock:
+        recs = app.store.current((account, region))
+    if args.get("raw") in ("1", "true"):
+        return {"value": [r.body.decode("utf-8") for r in recs]}
+    return {"value": [json.loads(r.body) for r in recs]}
+
+
+# --- faults and observation ---------------------------------------------------------------
+def add_fault(app, body, args):
+    """Generic kinds (status 429 500 502 503 504 truncate malformed delay reset), plus `throttle`
+    (ThrottlingException, HTTP 400) and `aws_error` ({"error", "status"?, "message"?})."""
+    spec = dict(body)
+    if "account" in spec:
+        spec["tenant"] = spec.pop("account")
+    if "access_key_id" in spec:
+        spec["client_id"] = spec.pop("access_key_id")
+    kind = str(spec.get("kind", "")).lower()
+    answer = None
+    if kind == "throttle":
+        answer = (400, "ThrottlingException", "Rate exceeded")
+    elif kind == "aws_error":
+        (code,) = _need(spec, "error")
+        answer = (int(spec.get("status", 400)), str(code), str(spec.get("message", "Injected error.")))
+    if answer:
+        spec.update(kind="status", status=answer[0], retry_after=None)
+    with app.lock:
+        fault = app.faults.add(spec)
+        if answer:
+            app.fault_errors[fault.id] = answer
+        out = fault.public()
+    if answer:
+        out.update(kind=kind, error=answer[1])
+    return {"fault": out}
+
+
+def list_faults(app, body, args):
+    with app.lock:
+        return {"value": app.faults.pending()}
+
+
+def clear_faults(app, body, args):
+    with app.lock:
+        app.faults.clear()
+        app.fault_errors.clear()
+    return {"ok": True}
+
+
+def _select(app, args):
+    since = float(args["since"]) if args.get("since") else None
+    with app.lock:
+        recs = app.log.select(None, args.get("account"), args.get("access_key_id"), None, since, args.get("region"))
+    if args.get("error"):
+        recs = [r for r in recs if (r.error or "") == args["error"]]
+    return recs
+
+
+def list_requests(app, body, args):
+    """?account=&access_key_id=&region=&error=&since=&limit= → records with tenant = account,
+    client_id = access key id, stream = region, error = the AWS error code answered."""
+    recs = _select(app, args)
+    limit = int(args.get("limit", 0) or 0)
+    return {"value": [asdict(r) for r in (recs[-limit:] if limit else recs)]}
+
+
+def counters(app, body, args):
+    with app.lock:
+        return app.log.counters()
+
+
+def pacing(app, body, args):
+    """Most calls that arrived in any `window_s` window, per "account/region" they were signed for
+    (throttled and refused ones included: what a client sent, which is what pacing must bound)."""
+    window = float(args.get("window_s", 1))
+    groups: dict[str, list[float]] = {}
+    for r in _select(app, args):
+        if r.tenant:
+            groups.setdefault(f"{r.tenant}/{r.stream}", []).append(r.ts)
+    out = {}
+    for key, ts in groups.items():
+        ts.sort()
+        best, lo = 0, 0
+        for hi in range(len(ts)):
+            while ts[hi] - ts[lo] >= window:
+                lo += 1
+            best = max(best, hi - lo + 1)
+        out[key] = best
+    return {"window_s": window, "max_in_window": out}
+
+
+# --- persistence --------------------------------------------------------------------------
+def save_state(app, path: str) -> None:
+    with app.lock:
+        state = {"version": 1, "config": app.config, "serials": app.serials, "seq": app.store.seq,
+                 "keys": [asdict(k) for k in app.keys.values()], "events": app.store.dump()}
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def load_state(app, path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    with app.lock:
+        app.config.update(state.get("config", {}))
+        app.serials = state.get("serials", {})
+        app.keys = {k["access_key_id"]: AccessKey(**k) for k in state.get("keys", [])}
+        app.store.load(state.get("events", []), int(state.get("seq", 0)))
+        app.apply_config()
+
+
+def save(app, body, args):
+    path = body.get("path") or app.state_file
+    if not path:
+        raise BadRequest("no --state-file given and no 'path' in the body")
+    save_state(app, path)
+    return {"ok": True, "path": path}
+
+
+ROUTES = {
+    ("POST", "reset"): reset,
+    ("GET", "health"): health,
+    ("POST", "keys"): add_key,
+    ("GET", "config"): get_config,
+    ("POST", "config"): set_config,
+    ("POST", "events"): add_events,
+    ("GET", "events"): list_events,
+    ("POST", "events/late"): add_late,
+    ("POST", "faults"): add_fault,
+    ("GET", "faults"): list_faults,
+    ("DELETE", "faults"): clear_faults,
+    ("GET", "requests"): list_requests,
+    ("GET", "counters"): counters,
+    ("GET", "pacing"): pacing,
+    ("POST", "save"): save,
+}
