@@ -92,3 +92,9 @@ def tenant():
 @pytest.fixture
 def admin(stack, tenant):
     return stack.session(stack.token(tenant=tenant, roles=["admin"]))
+
+
+@pytest.fixture
+def only_new_sources_due(db):
+    """Tests that run a whole tick must not pick up sources other tests left due."""
+    db.execute("UPDATE cloud_api_sources SET is_enabled = false WHERE is_enabled")

@@ -31,7 +31,8 @@ def test_start_reads_ready_line_and_stop_is_clean(tmp_path):
     p = procs.start(py("""
         import signal, sys, time
         signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-        print("ready 123", flush=True); print("more output", flush=True)
+        # One write: a SIGTERM between two prints would legitimately lose the second.
+        print("ready 123\\nmore output", flush=True)
         time.sleep(60)
     """), log_path=tmp_path / "p.log")
     assert p.ready_line == "ready 123" and p.alive()

@@ -261,7 +261,7 @@ def test_throttling_exception_backs_off_and_5xx_are_retried(kit):
     assert source_lines(proc)[0]["requests"] >= 5
 
 
-def test_two_sources_sharing_a_key_stay_within_two_requests_per_second(kit):
+def test_two_sources_sharing_a_key_stay_within_two_requests_per_second(kit, only_new_sources_due):
     key = kit.new_key()
     kit.add_events(key, 300, iso(3000), iso(100))
     a = kit.create_source(key)
@@ -276,7 +276,7 @@ def test_two_sources_sharing_a_key_stay_within_two_requests_per_second(kit):
     assert per_source == {a["source_id"]: 300, b["source_id"]: 300}
 
 
-def test_two_keys_of_one_account_are_throttled_and_recover(kit):
+def test_two_keys_of_one_account_are_throttled_and_recover(kit, only_new_sources_due):
     # Keys are the pacing proxy for the account, so two keys of one account pace apart;
     # CloudTrail's own limit then throttles them and the backoff must carry them through.
     first = kit.new_key()

@@ -18,12 +18,6 @@ def kit(stack, ms_fake, cert_dir):
     return PollerKit(stack, ms_fake, cert_dir)
 
 
-@pytest.fixture
-def only_new_sources_due(db):
-    """Tests that run a whole tick must not pick up sources other tests left due."""
-    db.execute("UPDATE cloud_api_sources SET is_enabled = false WHERE is_enabled")
-
-
 def by_key(messages):
     return collections.Counter(m.key for m in messages)
 
