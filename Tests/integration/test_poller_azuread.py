@@ -11,6 +11,8 @@ from pollerkit import PollerKit, broker_command, iso, source_lines
 
 @pytest.fixture
 def kit(stack, ms_fake, cert_dir):
+    # Only the $filter operators Graph documents per list (provisioning: eq, gt, lt).
+    ms_fake.control("POST", "config", {"strict_filter_ops": True})
     return PollerKit(stack, ms_fake, cert_dir)
 
 

@@ -1,5 +1,5 @@
 internal import Curl
-public import JSONBytes
+internal import JSONBytes
 
 /// Entra ID (Azure AD) through Microsoft Graph, plus the Azure activity log through
 /// Azure Resource Manager, with the same app registration and token flow as
@@ -15,9 +15,8 @@ public import JSONBytes
 /// watermark it never reached.
 public final class AzureADProvider: CloudProvider {
     public let streams: [StreamSpec]
-    private let graph: GraphStreamReader
-    private let arm: GraphStreamReader
-    private let collections: [GraphCollection]
+    /// Each stream's collection and the reader for its API (Graph, or ARM for the activity log).
+    private let sources: [(collection: GraphCollection, reader: GraphStreamReader)]
 
     /// Detections can appear up to 48 h after the sign-in and change state in place:
     /// the overlap re-reads that far so late ones and updates are caught.
@@ -49,9 +48,9 @@ public final class AzureADProvider: CloudProvider {
         let cloud = try GraphSettings.cloud(context)
         let identity = try MicrosoftIdentity(context: context, cloud: cloud)
         let pageSize = context.settings["page_size"]?.intValue
-        graph = GraphStreamReader(identity: identity, context: context, resource: cloud.graphEndpoint,
-                                  baseURL: cloud.graphEndpoint, pageSize: pageSize)
-        arm = GraphStreamReader(
+        let graph = GraphStreamReader(identity: identity, context: context, resource: cloud.graphEndpoint,
+                                      baseURL: cloud.graphEndpoint, pageSize: pageSize)
+        let arm = GraphStreamReader(
             identity: identity, context: context, resource: cloud.managementEndpoint,
             baseURL: cloud.managementEndpoint, pageSize: nil,
             pacing: ProviderHTTP.Pacing(key: "arm|\(identity.directoryTenant)|\(identity.clientID)", budget: Self.armBudget))
@@ -60,12 +59,13 @@ public final class AzureADProvider: CloudProvider {
                                       defaultOverlapSeconds: Self.activityLogOverlapSeconds)
         let wanted = Set(Self.selectedStreams([Self.riskDetections.stream, Self.provisioning.stream, activityBase],
                                               settings: context.settings).map(\.name))
-        var collections = [Self.riskDetections, Self.provisioning].filter { wanted.contains($0.stream.name) }
+        var sources = [Self.riskDetections, Self.provisioning].filter { wanted.contains($0.stream.name) }
+            .map { (collection: $0, reader: graph) }
         if wanted.contains(Self.activityLogName) {
-            collections += try Self.subscriptions(context.settings).map(Self.activityLog(subscription:))
+            sources += try Self.subscriptions(context.settings).map { (collection: Self.activityLog(subscription: $0), reader: arm) }
         }
-        self.collections = collections
-        streams = collections.map(\.stream)
+        self.sources = sources
+        streams = sources.map(\.collection.stream)
     }
 
     /// `settings.subscription_ids`, trimmed, lowercased (ARM ids are case-insensitive) and
@@ -89,10 +89,9 @@ public final class AzureADProvider: CloudProvider {
 
     public func read(_ stream: StreamSpec, window: TimeWindow,
                      sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
-        guard let collection = collections.first(where: { $0.stream == stream }) else {
+        guard let source = sources.first(where: { $0.collection.stream == stream }) else {
             throw ProviderError(.configuration, "unknown stream \(stream.name)")
         }
-        let reader = collection.stream.logType == "activity_log" ? arm : graph
-        try reader.read(collection, window: window, sink: sink)
+        try source.reader.read(source.collection, window: window, sink: sink)
     }
 }

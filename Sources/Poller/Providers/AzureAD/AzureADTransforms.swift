@@ -1,4 +1,4 @@
-public import JSONBytes
+internal import JSONBytes
 internal import UTCTime
 
 /// Entra ID risk detections, provisioning records and Azure activity-log events →

@@ -1,4 +1,4 @@
-public import JSONBytes
+internal import JSONBytes
 
 /// Cloud Logging `LogEntry` with an `AuditLog` protoPayload → normalized fields.
 /// The mapping is documented in the README; absent fields are null.

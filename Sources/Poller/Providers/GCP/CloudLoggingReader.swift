@@ -1,6 +1,6 @@
 internal import Curl
 internal import UTCTime
-public import JSONBytes
+internal import JSONBytes
 
 /// Reads Cloud Logging over one time window: `POST /v2/entries:list` with the
 /// window and the source's filter, oldest first, following `nextPageToken`. One

@@ -1,4 +1,4 @@
-public import JSONBytes
+internal import JSONBytes
 
 /// Google Cloud audit logs (Admin Activity, Data Access, System Event, Policy
 /// Denied) through Cloud Logging `entries.list`, stream `cloud_audit`

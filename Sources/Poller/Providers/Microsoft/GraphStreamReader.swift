@@ -48,7 +48,7 @@ enum GraphTimeFilter: Sendable {
 }
 
 extension UTCTimestamp {
-    func adding(microseconds: Int64) -> UTCTimestamp { UTCTimestamp(microseconds: self.microseconds + microseconds) }
+    fileprivate func adding(microseconds: Int64) -> UTCTimestamp { UTCTimestamp(microseconds: self.microseconds + microseconds) }
 }
 
 /// Reads a Graph collection over one time window: `$filter` on the time
