@@ -251,3 +251,19 @@ def test_kafka_outage_moves_no_checkpoint_and_loses_nothing(kit):
 
     kit.poll(source)
     assert set(by_key(kit.read())) == set(ids)
+
+
+def test_source_test_reports_every_stream(kit):
+    app = kit.new_app()
+    sub = str(uuid.uuid4())
+    kit.add_events(app, "riskDetections", 3, iso(1200), iso(60))
+    kit.add_events(app, "provisioning", 2, iso(1200), iso(60))
+    kit.add_events(app, "activityLogs", 4, iso(1200), iso(60), subscription=sub)
+    source = azure_source(kit, app, [sub])
+    r = kit.admin.post(f"{kit.stack.url}/v1/cloud_api_sources/{source['source_id']}/test")
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["ok"] is True
+    assert {x["stream"]: (x["status"], x["sample_events"]) for x in result["results"]} == {
+        "risk_detections": ("ok", 3), "provisioning": ("ok", 2), f"activity_log:{sub}": ("ok", 4)}
+    assert kit.source(source["source_id"])["cursor"] == {} and kit.topic_size() == 0

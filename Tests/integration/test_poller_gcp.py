@@ -233,3 +233,25 @@ def test_kafka_outage_moves_no_checkpoint_and_loses_nothing(kit):
 
     kit.poll(source)
     assert set(by_key(kit.read())) == set(ids)
+
+
+def test_source_test_through_the_api(kit):
+    key = kit.new_account()
+    kit.add_entries(key["project_id"], 4, iso(1200), iso(60))
+    source = kit.create_source(key)
+    r = kit.admin.post(f"{kit.stack.url}/v1/cloud_api_sources/{source['source_id']}/test")
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["ok"] is True
+    assert [(x["stream"], x["status"], x["sample_events"]) for x in result["results"]] == [("cloud_audit", "ok", 4)]
+    assert kit.source(source["source_id"])["cursor"] == {} and kit.topic_size() == 0
+
+    forged = dict(key, private_key=new_key()[0])
+    draft = {"platform": "GCP", "source_name": "draft", "api_credentials_json": forged,
+             "settings": {"logging_endpoint": kit.fake.base_url}}
+    r = kit.admin.post(f"{kit.stack.url}/v1/cloud_api_sources/test", json=draft)
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["ok"] is False and {x["status"] for x in result["results"]} == {"bad_credentials"}
+    assert "Invalid JWT Signature" in result["results"][0]["detail"]
+    assert forged["private_key"].splitlines()[3] not in r.text
