@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "Poller", dependencies: [
             "Curl", "Kafka", "Storage", "Secrets", "SourceModel", "JSONBytes", "Auth", "SigV4",
             .product(name: "Crypto", package: "swift-crypto"),
+            // RSA (RS256) for the service-account and client-assertion JWTs.
+            .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

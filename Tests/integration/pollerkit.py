@@ -35,32 +35,18 @@ class MicrosoftApp:
     secret: str
 
 
-class PollerKit:
+class KitBase:
+    """What every provider's end-to-end test needs: a fresh topic and SIEM tenant, the API,
+    the poller binary and Kafka. Subclasses add their fake cloud's setup."""
+
     def __init__(self, stack, fake, cert_dir):
         self.stack = stack
         self.fake = fake
         self.cert_dir = cert_dir
         self.topic = f"events-{uuid.uuid4().hex[:10]}"
         broker_command(stack.env["SIEM_KAFKA_CONTROL"], f"create-topic {self.topic} 3")
-        # The poller names the fake's own URL as the token scope's resource, as it
-        # would a national cloud or a proxy in front of Graph.
-        fake.control("POST", "resources", {"resource": fake.base_url, "audience": "graph"})
         self.siem_tenant = f"soc-{uuid.uuid4().hex[:8]}"
         self.admin = stack.session(stack.token(tenant=self.siem_tenant, roles=["admin"]))
-
-    # -- fake cloud ---------------------------------------------------------------------
-    def new_app(self):
-        app = MicrosoftApp(str(uuid.uuid4()), str(uuid.uuid4()), f"secret-{uuid.uuid4().hex}")
-        self.fake.control("POST", "apps", {"tenant": app.tenant, "client_id": app.client_id,
-                                           "client_secret": app.secret})
-        return app
-
-    def add_events(self, app, stream, count, start, end):
-        return self.fake.control("POST", "events", {"tenant": app.tenant, "stream": stream, "count": count,
-                                                    "start": start, "end": end})["ids"]
-
-    def fake_events(self, app, stream):
-        return self.fake.control("GET", "events", tenant=app.tenant, stream=stream)["value"]
 
     def fault(self, **rule):
         return self.fake.control("POST", "faults", rule)
@@ -68,16 +54,10 @@ class PollerKit:
     def requests(self, **query):
         return self.fake.control("GET", "requests", **query)["value"]
 
-    # -- API ------------------------------------------------------------------------------
-    def create_source(self, app, platform="Microsoft365", secret=None, **settings):
-        body = {
-            "platform": platform, "source_name": f"src-{uuid.uuid4().hex[:8]}",
-            "api_credentials_json": {"tenant_id": app.tenant, "client_id": app.client_id,
-                                     "client_secret": secret or app.secret},
-            "polling_interval_minutes": 15,
-            "settings": {"authority_host": self.fake.base_url, "graph_endpoint": self.fake.base_url,
-                         "initial_lookback_minutes": 180, **settings},
-        }
+    def post_source(self, platform, credentials, **settings):
+        body = {"platform": platform, "source_name": f"src-{uuid.uuid4().hex[:8]}",
+                "api_credentials_json": credentials, "polling_interval_minutes": 15,
+                "settings": {"initial_lookback_minutes": 180, **settings}}
         r = self.admin.post(f"{self.stack.url}/v1/cloud_api_sources", json=body)
         assert r.status_code == 201, r.text
         return r.json()
@@ -122,6 +102,72 @@ class PollerKit:
 
     def read(self, timeout=30):
         return kafka.read_topic(self.stack.env["KAFKA_BROKERS"], self.topic, timeout=timeout)
+
+
+class PollerKit(KitBase):
+    """Microsoft365 and AzureAD sources against the fake Microsoft cloud."""
+
+    def __init__(self, stack, fake, cert_dir):
+        super().__init__(stack, fake, cert_dir)
+        # The poller names the fake's own URL as the token scope's resource, as it
+        # would a national cloud or a proxy in front of Graph.
+        fake.control("POST", "resources", {"resource": fake.base_url, "audience": "graph"})
+
+    def enable_arm(self):
+        """The same fake under the name `localhost` (its certificate covers it), registered as
+        the Azure Resource Manager resource, so Graph and ARM tokens have distinct audiences.
+        Returns the URL to use as the source's `management_endpoint`."""
+        url = f"https://localhost:{self.fake.port}"
+        self.fake.control("POST", "resources", {"resource": url, "audience": "management"})
+        return url
+
+    # -- fake cloud ---------------------------------------------------------------------
+    def new_app(self):
+        app = MicrosoftApp(str(uuid.uuid4()), str(uuid.uuid4()), f"secret-{uuid.uuid4().hex}")
+        self.fake.control("POST", "apps", {"tenant": app.tenant, "client_id": app.client_id,
+                                           "client_secret": app.secret})
+        return app
+
+    def add_events(self, app, stream, count, start, end, **extra):
+        """`extra`: e.g. subscription=... for activityLogs."""
+        return self.fake.control("POST", "events", {"tenant": app.tenant, "stream": stream, "count": count,
+                                                    "start": start, "end": end, **extra})["ids"]
+
+    def fake_events(self, app, stream, **query):
+        return self.fake.control("GET", "events", tenant=app.tenant, stream=stream, **query)["value"]
+
+    # -- API ------------------------------------------------------------------------------
+    def create_source(self, app, platform="Microsoft365", secret=None, **settings):
+        settings = {"authority_host": self.fake.base_url, "graph_endpoint": self.fake.base_url, **settings}
+        return self.post_source(
+            platform, {"tenant_id": app.tenant, "client_id": app.client_id, "client_secret": secret or app.secret},
+            **settings)
+
+class GCPKit(KitBase):
+    """GCP sources against the fake Google Cloud (fakes/gcp.py)."""
+
+    def new_account(self, project=None, readable=()):
+        """A service account with a fresh key made by the fake; returns the key JSON."""
+        project = project or f"proj-{uuid.uuid4().hex[:8]}"
+        return self.fake.control("POST", "service-accounts", {"project_id": project,
+                                                              "readable_projects": list(readable)})["key"]
+
+    def add_entries(self, project, count, start, end, log="activity"):
+        """Generated audit entries; returns the poller's event ids for them."""
+        made = self.fake.control("POST", "entries", {"project": project, "count": count, "start": start,
+                                                     "end": end, "log": log})["entries"]
+        return [gcp_event_id(e) for e in made]
+
+    def fake_entries(self, project):
+        return self.fake.control("GET", "entries", project=project)["entries"]
+
+    def create_source(self, key, **settings):
+        return self.post_source("GCP", key, **{"logging_endpoint": self.fake.base_url, **settings})
+
+
+def gcp_event_id(entry):
+    """The poller's event id for a LogEntry: insertId is unique only within its log."""
+    return f"{entry['logName']}#{entry['insertId']}"
 
 
 def iso(seconds_ago):

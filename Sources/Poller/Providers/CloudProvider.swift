@@ -81,8 +81,9 @@ public enum ProviderRegistry {
     public static func factory(for platform: Platform) -> Factory? {
         switch platform {
         case .microsoft365: { context throws(ProviderError) in try Microsoft365Provider(context: context) }
+        case .azureAD: { context throws(ProviderError) in try AzureADProvider(context: context) }
+        case .gcp: { context throws(ProviderError) in try GCPProvider(context: context) }
         case .aws: { context throws(ProviderError) in try AWSCloudTrailProvider(context: context) }
-        case .azureAD, .gcp: nil
         }
     }
 }

@@ -8,9 +8,47 @@ struct GraphCollection: Sendable {
     var stream: StreamSpec
     var path: String
     var timeProperty: String
-    var maxPageSize: Int
+    /// The `$top` cap; nil for APIs that choose their own page size (ARM).
+    var maxPageSize: Int?
+    /// How the window is written into `$filter` (the operators the API documents).
+    var timeFilter: GraphTimeFilter = .inclusive
+    /// Fixed query items, e.g. ARM's `api-version`.
+    var extraQuery: [(String, String)] = []
     /// Builds the event, or nil for a record without an id or a time (counted, skipped).
     var transform: @Sendable (RawJSON, StreamSpec) -> ProviderEvent?
+}
+
+/// The `$filter` that selects one time window, in the form each API accepts.
+enum GraphTimeFilter: Sendable {
+    /// `p ge start and p le end` with bare DateTimeOffset literals (directoryAudits, signIns, riskDetections).
+    case inclusive
+    /// `p gt start and p lt end` for lists whose docs name only `gt`/`lt` (provisioning). The
+    /// bounds move out by Graph's 100 ns tick, so the window stays exactly inclusive.
+    case exclusive
+    /// `p ge 'start' and p le 'end'`: the Azure Monitor activity log wants quoted times.
+    case quoted
+
+    func expression(_ property: String, _ window: TimeWindow) -> String {
+        switch self {
+        case .inclusive:
+            "\(property) ge \(window.start.format(fractionDigits: 0)) and \(property) le \(window.end.format(fractionDigits: 0))"
+        case .exclusive:
+            // start - 1 µs + 900 ns = start - 100 ns; end + 100 ns (7 fraction digits, as Graph stores them).
+            "\(property) gt \(Self.sevenDigits(window.start.adding(microseconds: -1), lastDigit: "9")) and \(property) lt \(Self.sevenDigits(window.end, lastDigit: "1"))"
+        case .quoted:
+            "\(property) ge '\(window.start.format(fractionDigits: 6))' and \(property) le '\(window.end.format(fractionDigits: 6))'"
+        }
+    }
+
+    private static func sevenDigits(_ time: UTCTimestamp, lastDigit: Character) -> String {
+        var text = time.format(fractionDigits: 6)
+        text.removeLast()  // "Z"
+        return text + String(lastDigit) + "Z"
+    }
+}
+
+extension UTCTimestamp {
+    fileprivate func adding(microseconds: Int64) -> UTCTimestamp { UTCTimestamp(microseconds: self.microseconds + microseconds) }
 }
 
 /// Reads a Graph collection over one time window: `$filter` on the time
@@ -19,20 +57,39 @@ struct GraphCollection: Sendable {
 struct GraphStreamReader {
     let identity: MicrosoftIdentity
     let context: ProviderContext
+    /// The token's resource (`{resource}/.default`): Graph, or ARM for the activity log.
     let resource: String
     let baseURL: String
     let pageSize: Int?
+    let pacing: ProviderHTTP.Pacing
     /// Graph's identity and access reports allow about 5 requests per 10 s per app per tenant.
     static let budget = RateLimiter.Budget(requests: 5, perSeconds: 10)
 
+    /// `pacing` defaults to Graph's budget shared by every source of the app in the tenant.
+    init(identity: MicrosoftIdentity, context: ProviderContext, resource: String, baseURL: String,
+         pageSize: Int?, pacing: ProviderHTTP.Pacing? = nil) {
+        self.identity = identity
+        self.context = context
+        self.resource = resource
+        self.baseURL = baseURL
+        self.pageSize = pageSize
+        self.pacing = pacing ?? ProviderHTTP.Pacing(key: identity.pacingKey, budget: Self.budget)
+    }
+
+    /// The first page's URL: the collection's path, its fixed query, `$filter` and `$top`.
+    func firstURL(_ collection: GraphCollection, window: TimeWindow) -> String {
+        let filter = collection.timeFilter.expression(collection.timeProperty, window)
+        var url = "\(baseURL)\(collection.path)?"
+        for (name, value) in collection.extraQuery { url += "\(URLEncoding.percentEncode(name))=\(URLEncoding.percentEncode(value))&" }
+        url += "$filter=\(URLEncoding.percentEncode(filter))"
+        if let maxPageSize = collection.maxPageSize { url += "&$top=\(min(pageSize ?? maxPageSize, maxPageSize))" }
+        return url
+    }
+
     func read(_ collection: GraphCollection, window: TimeWindow,
               sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
-        let property = collection.timeProperty
-        let filter = "\(property) ge \(window.start.format(fractionDigits: 0)) and \(property) le \(window.end.format(fractionDigits: 0))"
-        let top = min(pageSize ?? collection.maxPageSize, collection.maxPageSize)
-        var next: String? = "\(baseURL)\(collection.path)?$filter=\(URLEncoding.percentEncode(filter))&$top=\(top)"
+        var next: String? = firstURL(collection, window: window)
         var pages = 0
-        let pacing = ProviderHTTP.Pacing(key: identity.pacingKey, budget: Self.budget)
         while let url = next {
             pages += 1
             // A nextLink that never ends must not hold a run forever.
