@@ -26,7 +26,7 @@ def risk_key(ev):
 
 
 def risk_detection(ev):
-    return {"timestamp": rfc3339(ev["lastUpdatedDateTime"]), "user": text(ev.get("userPrincipalName")),
+    return {"timestamp": rfc3339(ev.get("detectedDateTime") or ev["lastUpdatedDateTime"]), "user": text(ev.get("userPrincipalName")),
             "activity": text(ev.get("riskEventType")), "result": None, "source_ip": text(ev.get("ipAddress")),
             "application": text(ev.get("source")), "log_type": "risk_detection"}
 
@@ -133,7 +133,7 @@ def test_an_updated_risk_detection_is_delivered_again_under_a_new_key(kit):
     assert new_key in counts and new_key.startswith(f"{ids[3]}@")
     [message] = [m for m in messages if m.key == new_key]
     assert message.value["raw_log"]["riskState"] == "dismissed"
-    assert message.value["timestamp"] == rfc3339(updated["lastUpdatedDateTime"])
+    assert message.value["timestamp"] == rfc3339(updated["detectedDateTime"])
     # The first version's message is still the only one under its key.
     assert sum(1 for k in counts if k.startswith(f"{ids[3]}@")) == 2
 

@@ -37,6 +37,9 @@ public struct ProviderEvent: Sendable {
     public var fields: EventFields
     /// The original record, byte for byte.
     public var raw: RawJSON
+    /// The time shown as `timestamp` when it differs from the cursor's time
+    /// (risk detections: detected, while the cursor follows the last update).
+    public var reportedTime: UTCTimestamp?
 
     public init(id: String, time: UTCTimestamp, logType: String, fields: EventFields, raw: RawJSON) {
         self.id = id
@@ -70,7 +73,7 @@ public enum NormalizedEventWriter {
         writer.beginObject()
         writer.key("schema_version"); writer.int(schemaVersion)
         writer.key("event_id"); writer.string(event.id)
-        writer.key("timestamp"); writer.string(event.time.rfc3339)
+        writer.key("timestamp"); writer.string((event.reportedTime ?? event.time).rfc3339)
         writer.key("user"); optionalString(event.fields.user, &writer)
         writer.key("activity"); optionalString(event.fields.activity, &writer)
         writer.key("result"); writer.string(event.fields.result?.rawValue)

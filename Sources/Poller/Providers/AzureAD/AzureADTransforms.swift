@@ -7,21 +7,25 @@ internal import UTCTime
 enum AzureADTransforms {
     private static let riskFields = JSONPathSelector([
         ["id"], ["lastUpdatedDateTime"], ["userPrincipalName"], ["riskEventType"], ["ipAddress"], ["source"],
+        ["detectedDateTime"],
     ])
 
     /// A detection is updated in place (state, level) and Graph shows only its latest
     /// version. Every version is its own event, keyed `<id>@<lastUpdatedDateTime>`: an
     /// update reaches Kafka as a new message, a re-read of the same version does not.
-    /// The cursor follows `lastUpdatedDateTime`, so the event time is that too
-    /// (`detectedDateTime` stays in `raw_log`): with the detection time, a late update
-    /// of an old detection would fall behind the overlap and be re-sent on every poll.
+    /// The cursor follows `lastUpdatedDateTime` (with the detection time, a late update
+    /// of an old detection would fall behind the overlap and be re-sent on every poll);
+    /// the normalized `timestamp` is `detectedDateTime`, when the risk happened.
     static func riskDetection(_ record: RawJSON, _ stream: StreamSpec) -> ProviderEvent? {
         let f = riskFields.select(in: record)
         guard let id = f[0]?.stringValue, !id.isEmpty, let updated = f[1]?.timestampValue else { return nil }
         // riskState is not an outcome (atRisk, dismissed, remediated…): no result.
         let fields = EventFields(user: f[2], activity: f[3], result: nil, sourceIP: f[4], application: f[5])
-        return ProviderEvent(id: "\(id)@\(updated.rfc3339)", time: updated, logType: stream.logType,
-                             fields: fields, raw: record)
+        // The cursor follows the update time; analysts see when the risk was detected.
+        var event = ProviderEvent(id: "\(id)@\(updated.rfc3339)", time: updated, logType: stream.logType,
+                                  fields: fields, raw: record)
+        event.reportedTime = f[6]?.timestampValue
+        return event
     }
 
     private static let provisioningFields = JSONPathSelector([
