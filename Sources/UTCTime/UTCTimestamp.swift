@@ -36,27 +36,34 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         var rest = secs % 86_400
         if rest < 0 { rest += 86_400; days -= 1 }
         let (year, month, day) = CivilDate.civil(fromDays: Int(days))
-        var out = [UInt8]()
-        out.reserveCapacity(27)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(48 + v % 10)
-                v /= 10
+        // One fixed-size buffer, no per-field arrays: this runs for every timestamp of every row.
+        return String(unsafeUninitializedCapacity: 27) { buffer in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var v = value
+                var position = index + width - 1
+                while position >= index {
+                    buffer[position] = UInt8(48 + v % 10)
+                    v /= 10
+                    position -= 1
+                }
+                index += width
             }
-            out.append(contentsOf: digits)
+            func put(byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(year, 4); put(byte: 45); put(month, 2); put(byte: 45); put(day, 2); put(byte: 84)
+            put(Int(rest / 3600), 2); put(byte: 58); put(Int(rest % 3600 / 60), 2); put(byte: 58); put(Int(rest % 60), 2)
+            if fractionDigits > 0 {
+                put(byte: 46)
+                var fraction = micros
+                for _ in fractionDigits..<6 { fraction /= 10 }
+                put(fraction, fractionDigits)
+            }
+            put(byte: 90)
+            return index
         }
-        put(year, 4); out.append(45); put(month, 2); out.append(45); put(day, 2); out.append(84)
-        put(Int(rest / 3600), 2); out.append(58); put(Int(rest % 3600 / 60), 2); out.append(58); put(Int(rest % 60), 2)
-        if fractionDigits > 0 {
-            out.append(46)
-            var fraction = micros
-            for _ in fractionDigits..<6 { fraction /= 10 }
-            put(fraction, fractionDigits)
-        }
-        out.append(90)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses RFC 3339 (`T` or space separator, optional fraction of any length,
