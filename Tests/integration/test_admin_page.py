@@ -6,6 +6,7 @@ Tests whose docstring starts with "Needs" use API calls that are being added
 (poll_now, test, checkpoints); until those are merged they answer 404 and the tests
 fail on purpose: the page is written against the agreed contract.
 """
+import base64
 import datetime as dt
 import json
 import re
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -83,12 +84,16 @@ class AdminPage:
 
     # -- waiting and reading
     def wait(self, condition, timeout=20, message=""):
+        """condition() until truthy; `message` (text, or a callable run only on timeout) explains a failure."""
         def safe(_):
             try:
                 return condition()
             except StaleElementReferenceException:
                 return False
-        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(safe, message)
+        try:
+            return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(safe)
+        except TimeoutException:
+            raise AssertionError(message() if callable(message) else message) from None
 
     def el(self, css):
         return self.d.find_element(By.CSS_SELECTOR, css)
@@ -101,8 +106,11 @@ class AdminPage:
                          f"{css} never became visible")
 
     def shown(self, css):
-        found = self.els(css)
-        return bool(found) and found[0].is_displayed()
+        try:
+            found = self.els(css)
+            return bool(found) and found[0].is_displayed()
+        except StaleElementReferenceException:
+            return False
 
     def js(self, script, *args):
         return self.d.execute_script(script, *args)
@@ -117,19 +125,27 @@ class AdminPage:
         return self.el("#alert").text if self.shown("#alert") else ""
 
     def wait_status(self, text, timeout=20):
-        return self.wait(lambda: text in self.status(), timeout, f"status never said {text!r}: {self.status()!r} "
-                                                                  f"(alert: {self.alert()!r})")
+        return self.wait(lambda: text in self.status(), timeout,
+                         lambda: f"status never said {text!r}: {self.status()!r} (alert: {self.alert()!r})")
 
     def wait_alert(self, text, timeout=20):
-        return self.wait(lambda: text in self.alert(), timeout, f"alert never said {text!r}: {self.alert()!r}")
+        return self.wait(lambda: text in self.alert(), timeout,
+                         lambda: f"alert never said {text!r}: {self.alert()!r}")
 
     def generation(self, element_id):
         return int(self.el(f"#{element_id}").get_attribute("data-generation") or 0)
 
     def screenshot(self, name):
+        """The whole page (not just the viewport) as var/test-artifacts/NAME."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / name
-        assert self.d.save_screenshot(str(path)), path
+        size = self.d.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        # The full viewport width: the capture lays the page out without a scroll bar.
+        width = max(size["width"], self.js("return window.innerWidth"))
+        shot = self.d.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1}})
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     # -- sign-in
@@ -146,7 +162,7 @@ class AdminPage:
     # -- sources table
     def wait_sources_loaded(self, after_generation):
         self.wait(lambda: self.generation("sources-wrap") > after_generation, 20,
-                  f"the table was not loaded (alert: {self.alert()!r})")
+                  lambda: f"the table was not loaded (alert: {self.alert()!r})")
 
     def refresh(self):
         before = self.generation("sources-wrap")
@@ -170,7 +186,7 @@ class AdminPage:
                 if tr.find_element(By.CSS_SELECTOR, "th").text == name:
                     return tr
             return None
-        return self.wait(find, 20, f"no row named {name!r}; rows: {self.names()}")
+        return self.wait(find, 20, lambda: f"no row named {name!r}; rows: {self.names()}")
 
     def cell(self, name, col):
         return self.row(name).find_element(By.CSS_SELECTOR, f'[data-col="{col}"]').text
@@ -232,7 +248,7 @@ class AdminPage:
 
     def field_error(self, input_id):
         css = f"#{input_id}-error"
-        self.wait(lambda: self.shown(css), 20, f"no error shown for {input_id} (box: {self.form_errors()!r})")
+        self.wait(lambda: self.shown(css), 20, lambda: f"no error shown for {input_id} (box: {self.form_errors()!r})")
         return self.el(css).text
 
     def form_errors(self):
@@ -384,7 +400,7 @@ def test_create_one_source_per_platform_and_see_them_listed(page, stack, tenant,
             assert secret.get_attribute("type") == "password"
         page.save()
         page.wait(lambda: page.shown("#view-details") and page.el("#details-heading").text == name, 20,
-                  f"{name} was not created: {page.form_errors()!r} {page.alert()!r}")
+                  lambda: f"{name} was not created: {page.form_errors()!r} {page.alert()!r}")
         page.wait_status(f"Created {name}")
         assert page.el("#credential-fingerprint").text
 
@@ -469,7 +485,7 @@ def test_validation_errors_appear_next_to_their_fields(page, stack, tenant, admi
     create_via_api(stack, admin, "AWS", name="taken-name")
     page.fill_source("AWS", "taken-name", sample_sources.credentials("AWS"), streams=["cloudtrail"])
     page.save()
-    page.wait(lambda: "already exists" in page.form_errors(), 20, page.form_errors())
+    page.wait(lambda: "already exists" in page.form_errors(), 20, lambda: page.form_errors())
     assert set(api_sources(stack, admin)) == {"taken-name"}
 
 
@@ -711,7 +727,8 @@ def test_poll_now_on_a_disabled_source_says_to_enable_it(page, stack, tenant, ad
     create_via_api(stack, admin, "AWS", name="sleeping", is_enabled=False)
     page.sign_in(stack.token(tenant=tenant, roles=["admin"]))
     page.action("sleeping", "poll-now")
-    page.wait_alert("Enable it first")
+    page.wait_alert("sleeping cannot be polled now")
+    assert "enable it first" in page.alert().lower()
 
 
 def test_test_button_in_the_create_form_shows_each_stream(page, kit):
@@ -725,7 +742,7 @@ def test_test_button_in_the_create_form_shows_each_stream(page, kit):
     page.fill_source("Microsoft365", "tested-first", creds,
                      settings={"authority_host": kit.fake.base_url, "graph_endpoint": kit.fake.base_url})
     page.el("#form-test").click()
-    page.wait(lambda: page.shown("#form-test-results table"), 60, page.form_errors() or page.alert())
+    page.wait(lambda: page.shown("#form-test-results table"), 60, lambda: page.form_errors() or page.alert())
     assert "Passed" in page.el("#form-test-results-summary").text
     statuses = {tr.get_attribute("data-stream"): tr.find_element(By.CSS_SELECTOR, ".badge").get_attribute("data-status")
                 for tr in page.els("#form-test-results tbody tr")}
@@ -734,7 +751,7 @@ def test_test_button_in_the_create_form_shows_each_stream(page, kit):
 
     page.fill("#f-cred-client_secret", "not-the-right-secret-123")
     page.el("#form-test").click()
-    page.wait(lambda: "Failed" in page.el("#form-test-results").text, 60, page.form_errors() or page.alert())
+    page.wait(lambda: "Failed" in page.el("#form-test-results").text, 60, lambda: page.form_errors() or page.alert())
     badges = page.els("#form-test-results tbody .badge")
     assert badges and all(b.get_attribute("data-status") == "bad_credentials" for b in badges)
     assert "Bad credentials" in page.el("#form-test-results").text
@@ -746,7 +763,7 @@ def test_test_action_of_a_stored_source(page, kit):
     source = kit.create_source(app, streams=["directory_audits"])
     page.sign_in(kit.stack.token(tenant=kit.siem_tenant, roles=["admin"]))
     page.action(source["source_name"], "test")
-    page.wait(lambda: page.shown("#details-test-results table"), 60, page.alert())
+    page.wait(lambda: page.shown("#details-test-results table"), 60, lambda: page.alert())
     badge = page.el('#details-test-results tr[data-stream="directory_audits"] .badge')
     assert badge.get_attribute("data-status") == "ok"
 
@@ -758,13 +775,17 @@ def test_narrow_window_is_usable(page, stack, tenant, admin):
     create_via_api(stack, admin, "AWS", name="narrow-two-with-a-rather-long-name-that-must-wrap-somewhere")
     page.narrow(400)
     page.sign_in(stack.token(tenant=tenant, roles=["admin"]))
-    width = page.js("return window.innerWidth")
-    assert width <= 400
+    assert page.js("return window.innerWidth") == 400
+    width = page.js("return document.documentElement.clientWidth")
 
     def no_horizontal_scroll():
-        return page.js("return document.documentElement.scrollWidth") <= width
+        # clientWidth excludes the vertical scroll bar: nothing may hide under it either.
+        return page.js("""const w = document.documentElement.clientWidth;
+            return document.documentElement.scrollWidth <= w ? true :
+              [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w + 0.5)
+                .slice(0, 8).map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}/${w}`);""")
 
-    assert no_horizontal_scroll()
+    assert no_horizontal_scroll() is True, no_horizontal_scroll()
     # Rows are stacked cards: each cell carries its column name.
     cell = page.row("narrow-one").find_element(By.CSS_SELECTOR, '[data-col="platform"]')
     assert page.js("return getComputedStyle(arguments[0], '::before').content", cell) == '"Platform"'
@@ -779,12 +800,12 @@ def test_narrow_window_is_usable(page, stack, tenant, admin):
     page.screenshot("admin-narrow-table.png")
 
     page.open_details("narrow-one")
-    assert no_horizontal_scroll()
+    assert no_horizontal_scroll() is True, no_horizontal_scroll()
     page.go_list()
     page.new_source()
     for platform in ("Microsoft365", "AzureAD", "GCP", "AWS"):
         Select(page.el("#f-platform")).select_by_value(platform)
-        assert no_horizontal_scroll(), platform
+        assert no_horizontal_scroll() is True, (platform, no_horizontal_scroll())
         for e in page.els("#source-form input:not([type=checkbox]), #source-form select, #source-form textarea"):
             r = e.rect
             assert r["x"] >= 0 and r["x"] + r["width"] <= width, (platform, e.get_attribute("id"), r)

@@ -71,8 +71,9 @@ export class Api {
   createSource(body) { return this.request("POST", BASE, body); }
   replaceSource(id, body) { return this.request("PUT", `${BASE}/${encodeURIComponent(id)}`, body); }
   deleteSource(id) { return this.request("DELETE", `${BASE}/${encodeURIComponent(id)}`); }
-  pollNow(id) { return this.request("POST", `${BASE}/${encodeURIComponent(id)}/poll_now`, {}); }
-  testSource(id) { return this.request("POST", `${BASE}/${encodeURIComponent(id)}/test`, {}); }
+  // These two take no body (see openapi.yaml).
+  pollNow(id) { return this.request("POST", `${BASE}/${encodeURIComponent(id)}/poll_now`); }
+  testSource(id) { return this.request("POST", `${BASE}/${encodeURIComponent(id)}/test`); }
   testDraft(body) { return this.request("POST", `${BASE}/test`, body); }
   rewind(id, stream, watermark) {
     return this.request("PUT", `${BASE}/${encodeURIComponent(id)}/checkpoints/${encodeURIComponent(stream)}`,

@@ -261,7 +261,7 @@ async function pollNow(source) {
     await afterChange();
   } catch (error) {
     if (error instanceof ApiError && error.status === 409) {
-      showAlert(`${source.source_name} cannot be polled: ${error.message}. Enable it first.`);
+      showAlert(`${source.source_name} cannot be polled now: ${error.message}.`);
       return;
     }
     explain(error, "Poll now");

@@ -45,7 +45,7 @@ export function renderDetails(container, source, handlers) {
 
     section("Checkpoints", "details-checkpoints", checkpoints(source, handlers)),
 
-    h("section", { class: "panel", "aria-labelledby": "details-test-heading" },
+    h("section", { class: "panel panel-wide", "aria-labelledby": "details-test-heading" },
       h("h3", { id: "details-test-heading", class: "visually-hidden" }, "Connection test"),
       h("div", { id: "details-test-results", class: "test-results", "aria-live": "polite" })),
   );

@@ -12,10 +12,12 @@ const GENERAL = "general";
  * @param {HTMLFormElement} form
  * @param {{mode: "create"|"edit", source?: object, onSubmit: Function, onTest: Function, onCancel: Function}} options
  */
-export function sourceForm(form, options) {
+export function sourceForm(oldForm, options) {
   const { mode, source } = options;
   const state = { platform: source ? source.platform : "Microsoft365", credentialFile: null };
-  clear(form);
+  // A fresh <form> each time: listeners of an earlier render must not fire on this one.
+  const form = oldForm.cloneNode(false);
+  oldForm.replaceWith(form);
 
   const errorBox = h("div", { id: "form-errors", class: "form-errors", role: "alert", tabindex: "-1", hidden: true });
 
