@@ -748,6 +748,7 @@ def test_test_button_in_the_create_form_shows_each_stream(page, kit):
                 for tr in page.els("#form-test-results tbody tr")}
     assert statuses == {"directory_audits": "ok", "sign_ins": "ok"}
     assert api_sources(kit.stack, kit.admin) == {}  # a test stores nothing
+    page.screenshot("admin-create-form-test.png")
 
     page.fill("#f-cred-client_secret", "not-the-right-secret-123")
     page.el("#form-test").click()

@@ -3,7 +3,7 @@
 import { Api, ApiError, replacementBody } from "./api.js";
 import { storedToken, storeToken, clearToken, decodeToken, describeClaims, normalizeToken } from "./auth.js";
 import { h, clear, byId, formatUTC, relative } from "./dom.js";
-import { renderTable, nextSort } from "./table.js";
+import { renderTable, nextSort, COLUMNS } from "./table.js";
 import { renderDetails } from "./details.js";
 import { sourceForm } from "./forms.js";
 import { renderTestResults } from "./results.js";
@@ -201,7 +201,8 @@ function renderSources(focusSortKey) {
     onSort: (key) => {
       state.sort = nextSort(state.sort, key);
       renderSources(key);
-      setStatus(`Sorted by ${key.replace("_", " ")}, ${state.sort.direction}.`);
+      const label = COLUMNS.find((c) => c.key === key)?.label || key;
+      setStatus(`Sorted by ${label.toLowerCase()}, ${state.sort.direction}.`);
     },
     actions: rowActions,
   });
@@ -272,7 +273,7 @@ async function testSource(source, fromTable) {
   if (fromTable) {
     // Results are shown in the source's details view.
     location.hash = `#/source/${encodeURIComponent(source.source_id)}`;
-    await waitForDetails(source.source_id);
+    if (!(await waitForDetails(source.source_id))) return;
   }
   const container = byId("details-test-results");
   clear(container).append(h("p", {}, `Testing ${source.source_name}…`));
@@ -288,9 +289,15 @@ async function testSource(source, fromTable) {
 }
 
 let detailsShown = null;
+/** Resolves once the details of `id` are on screen; false if they did not come within 15 s. */
 function waitForDetails(id) {
+  const deadline = Date.now() + 15000;
   return new Promise((resolve) => {
-    const check = () => (detailsShown === id ? resolve() : window.setTimeout(check, 30));
+    const check = () => {
+      if (detailsShown === id) resolve(true);
+      else if (Date.now() > deadline || !location.hash.startsWith("#/source/")) resolve(false);
+      else window.setTimeout(check, 30);
+    };
     check();
   });
 }
@@ -486,8 +493,9 @@ async function runDraftTest(body, hasCredentials, form, stored) {
   setStatus("Testing the connection…");
   try {
     // Editing without new credentials: test what is stored (the saved settings and credentials).
-    const data = stored && !hasCredentials ? await api.testSource(stored.source_id) : await api.testDraft(body);
-    form.showTestResults(data);
+    const useStored = Boolean(stored && !hasCredentials);
+    const data = useStored ? await api.testSource(stored.source_id) : await api.testDraft(body);
+    form.showTestResults(data, useStored ? "Connection test (saved settings and credentials)" : "Connection test");
     setStatus(`Connection test ${data.ok ? "passed" : "failed"}.`);
   } catch (error) {
     formError(error, form, "The connection test");

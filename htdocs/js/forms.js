@@ -214,7 +214,7 @@ export function sourceForm(oldForm, options) {
     showErrors,
     clearErrors,
     setBusy,
-    showTestResults(data) { renderTestResults(results, data); },
+    showTestResults(data, title) { renderTestResults(results, data, title); },
     clearTestResults() { clear(results); },
     get platform() { return state.platform; },
   };
