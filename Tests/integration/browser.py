@@ -6,7 +6,7 @@ home directory, so `trust_ca()` writes a private NSS database with the stack's C
 marked as a trusted TLS issuer, through libnss3 itself (ctypes, the same calls
 certutil -A makes), and the browser runs with HOME pointing at it. The browser
 therefore validates the server's certificate chain for real: no
---ignore-certificate-errors.
+--ignore-certificate-errors. (libnss3 comes with the chromium package.)
 """
 import ctypes
 import ctypes.util
@@ -36,8 +36,10 @@ def trust_ca(home: Path, ca_pem: Path, nickname="siem-test-ca"):
     db = Path(home) / ".pki" / "nssdb"
     db.mkdir(parents=True, exist_ok=True)
     code = "import sys, browser; browser._nss_import(sys.argv[1], sys.argv[2], sys.argv[3])"
-    subprocess.run([sys.executable, "-c", code, str(db), str(ca_pem), nickname],
-                   check=True, cwd=str(Path(__file__).resolve().parent), capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code, str(db), str(ca_pem), nickname],
+                          cwd=str(Path(__file__).resolve().parent), capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise RuntimeError(f"could not make Chromium trust {ca_pem}:\n{done.stderr}")
     return db
 
 

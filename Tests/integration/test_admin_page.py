@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import re
 import time
-import uuid
 from pathlib import Path
 
 import jwt
@@ -307,6 +306,7 @@ def test_sign_in_shows_tenant_and_roles_and_sign_out_clears_the_token(page, stac
     assert page.stored_token() == token
     assert page.el("#identity-tenant").text == tenant
     assert page.el("#identity-roles").text == "admin, viewer"
+    assert not page.shown("#role-note")
     assert "in 1 h" in page.el("#identity-expiry").text or "in 60 min" in page.el("#identity-expiry").text
     assert page.shown("#view-sources") and page.shown("#sources-empty")
     assert not page.shown("#view-sign-in")
@@ -348,6 +348,7 @@ def test_viewer_can_look_but_is_told_its_role_cannot_change_anything(page, stack
     source = create_via_api(stack, admin, name="viewer-can-see")
     page.sign_in(stack.token(tenant=tenant, roles=["viewer"]))
     assert page.el("#identity-roles").text == "viewer"
+    assert "no admin role" in page.visible("#role-note").text
     assert page.cell("viewer-can-see", "enabled") == "Yes"
 
     page.action("viewer-can-see", "toggle")

@@ -72,6 +72,7 @@ function showIdentity() {
     return;
   }
   const { tenant, roles, expiry } = state.claims;
+  byId("role-note").hidden = roles.includes("admin");
   byId("identity-tenant").textContent = tenant || "(none in token)";
   byId("identity-roles").textContent = roles.length ? roles.join(", ") : "(none)";
   const expiryEl = byId("identity-expiry");
