@@ -109,6 +109,8 @@ def test_token_expiring_mid_run_is_refreshed(kit):
     kit.add_events(app, "directoryAudits", 300, iso(3000), iso(100))
     source = kit.create_source(app, streams=["directory_audits"], page_size=100)
     kit.fake.control("POST", "config", {"token_lifetime_s": 3600})
+    # The second page is slow, so the revocation below lands while the run is mid-stream.
+    kit.fault(path="auditLogs/directoryAudits", kind="delay", delay_s=2, count=1, skip=1)
     proc = subprocess.Popen(kit.poller_args("--source", source["source_id"]), env=kit.env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
