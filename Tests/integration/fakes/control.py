@@ -4,10 +4,13 @@ None of these take their own lock: the owning app calls them under its state loc
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
+
+from .server import json_response
 
 MAX_LOG = 50_000        # request records kept (oldest dropped first)
 MAX_FAULTS = 1_000      # queued fault rules
@@ -204,3 +207,34 @@ class RateLimiter:
             return self.window_s - (now - q[0])
         q.append(now)
         return 0.0
+
+
+# --- the /_control/ HTTP surface, shared by every fake ------------------------------------
+class BadRequest(ValueError):
+    pass
+
+
+def dispatch(app, req, routes):
+    """Answer /_control/<name> from `routes` {(method, name): fn(app, body, args)}; loopback only."""
+    if not ipaddress.ip_address(req.client[0]).is_loopback:
+        return json_response(403, {"error": "control API is loopback-only"})
+    name = req.path[len("/_control/"):].strip("/")
+    route = routes.get((req.method, name))
+    if route is None:
+        return json_response(404, {"error": f"no control endpoint {req.method} /_control/{name}"})
+    try:
+        body = req.json() if req.method in ("POST", "PUT") else {}
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object")
+        args = {k: v[-1] for k, v in req.query.items()}
+        return json_response(200, route(app, body, args))
+    except (BadRequest, ValueError, KeyError, TypeError) as e:
+        return json_response(400, {"error": f"{type(e).__name__}: {e}"})
+
+
+def need(body: dict, *names: str):
+    """The named fields of a control body, or BadRequest naming the missing ones."""
+    missing = [n for n in names if body.get(n) in (None, "")]
+    if missing:
+        raise BadRequest(f"missing field(s): {', '.join(missing)}")
+    return [body[n] for n in names]

@@ -28,7 +28,6 @@ RFC 3339 strings, epoch seconds or nanoseconds.
 """
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import secrets
@@ -39,37 +38,13 @@ from . import gcpgen
 from .control import RateLimiter
 from .gcpauth import new_key
 from .gcpfilter import NS, format_ns, parse_ns
-from .server import json_response
+from .control import BadRequest, dispatch, need as _need
 
 MAX_GENERATE = 200_000
 
 
-class BadRequest(ValueError):
-    pass
-
-
 def handle(app, req):
-    if not ipaddress.ip_address(req.client[0]).is_loopback:
-        return json_response(403, {"error": "control API is loopback-only"})
-    name = req.path[len("/_control/"):].strip("/")
-    route = ROUTES.get((req.method, name))
-    if route is None:
-        return json_response(404, {"error": f"no control endpoint {req.method} /_control/{name}"})
-    try:
-        body = req.json() if req.method in ("POST", "PUT") else {}
-        if not isinstance(body, dict):
-            raise BadRequest("body must be a JSON object")
-        args = {k: v[-1] for k, v in req.query.items()}
-        return json_response(200, route(app, body, args))
-    except (BadRequest, ValueError, KeyError, TypeError) as e:
-        return json_response(400, {"error": f"{type(e).__name__}: {e}"})
-
-
-def _need(body: dict, *names: str):
-    missing = [n for n in names if body.get(n) in (None, "")]
-    if missing:
-        raise BadRequest(f"missing field(s): {', '.join(missing)}")
-    return [body[n] for n in names]
+    return dispatch(app, req, ROUTES)
 
 
 def as_ns(value) -> int:
