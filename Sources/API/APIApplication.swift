@@ -113,7 +113,10 @@ public final class APIApplication {
             throw HTTPError.unauthorized("use 'Authorization: Bearer <token>'")
         }
         do {
-            return try verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+            // Blanks only; Foundation's trimming bridges through NSString on every request.
+            var token = parts[1].drop { $0 == " " || $0 == "\t" }
+            while let last = token.last, last == " " || last == "\t" { token = token.dropLast() }
+            return try verifier.verify(String(token))
         } catch {
             throw HTTPError.unauthorized(error.reason)
         }

@@ -1,4 +1,5 @@
 internal import CFastCGI
+internal import Glibc
 internal import HTTPRouting
 
 /// The CGI/1.1 variables of one FastCGI request (nginx's fastcgi_params).
@@ -9,21 +10,33 @@ struct CGIParams {
     init(_ envp: FCGX_ParamArray?) {
         guard var cursor = envp else { return }
         while let entry = cursor.pointee {
-            let pair = String(cString: entry)
-            if let equals = pair.firstIndex(of: "=") {
-                let name = String(pair[..<equals])
-                let value = String(pair[pair.index(after: equals)...])
-                if name.hasPrefix("HTTP_") {
-                    // HTTP_X_REQUEST_ID -> x-request-id
-                    headers[name.dropFirst(5).lowercased().replacingUnderscores()] = value
+            // Split on the first '=' in place: one String per name and value, no intermediates.
+            let pair = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: strlen(entry))
+            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                let name = UnsafeBufferPointer(rebasing: pair[..<equals])
+                let value = String(decoding: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]), as: UTF8.self)
+                if name.starts(with: Self.headerPrefix) {
+                    headers[Self.headerName(UnsafeBufferPointer(rebasing: name.dropFirst(Self.headerPrefix.count)))] = value
                 } else {
-                    values[name] = value
+                    values[String(decoding: name, as: UTF8.self)] = value
                 }
             }
             cursor += 1
         }
         if let type = values["CONTENT_TYPE"] { headers["content-type"] = type }
         if let length = values["CONTENT_LENGTH"] { headers["content-length"] = length }
+    }
+
+    private static let headerPrefix = Array("HTTP_".utf8)
+
+    /// HTTP_X_REQUEST_ID -> x-request-id
+    private static func headerName(_ name: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: name.count) { out in
+            for (i, byte) in name.enumerated() {
+                out[i] = byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (65...90).contains(byte) ? byte + 32 : byte
+            }
+            return name.count
+        }
     }
 
     subscript(_ name: String) -> String? { values[name] }
@@ -35,12 +48,6 @@ struct CGIParams {
         return Request(method: values["REQUEST_METHOD"] ?? "GET", path: path,
                        rawQuery: values["QUERY_STRING"] ?? "", headers: headers,
                        remoteAddress: values["REMOTE_ADDR"] ?? "", requestID: requestID)
-    }
-}
-
-extension String {
-    fileprivate func replacingUnderscores() -> String {
-        String(map { $0 == "_" ? "-" : $0 })
     }
 }
 

@@ -84,16 +84,21 @@ public final class FastCGIServer: Sendable {
     }
 
     private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
-        var head = "Status: \(response.status) \(Response.reason(response.status))\r\n"
-        for header in response.headers where !header.value.contains("\r") && !header.value.contains("\n") {
-            head += "\(header.name): \(header.value)\r\n"
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        head.append(contentsOf: "Status: \(response.status) \(Response.reason(response.status))\r\n".utf8)
+        // A header value with CR or LF could inject headers: such a header is dropped.
+        for header in response.headers where !header.value.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+            head.append(contentsOf: header.name.utf8)
+            head.append(contentsOf: ": ".utf8)
+            head.append(contentsOf: header.value.utf8)
+            head.append(contentsOf: "\r\n".utf8)
         }
         if !response.body.isEmpty || response.status != 204 {
-            head += "Content-Length: \(response.body.count)\r\n"
+            head.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
         }
-        head += "\r\n"
-        var headBytes = Array(head.utf8)
-        headBytes.withUnsafeMutableBytes { buffer in
+        head.append(contentsOf: "\r\n".utf8)
+        head.withUnsafeBytes { buffer in
             _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), stream)
         }
         guard !response.body.isEmpty else { return }

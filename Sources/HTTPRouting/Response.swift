@@ -16,9 +16,10 @@ public struct Response: Sendable {
         Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
     }
 
+    /// `reservingCapacity`: the expected body size, so that a large body is not regrown and copied.
     public static func json(_ status: Int = 200, headers: [(name: String, value: String)] = [],
-                            _ write: (inout JSONWriter) -> Void) -> Response {
-        var writer = JSONWriter(reservingCapacity: 2048)
+                            reservingCapacity: Int = 2048, _ write: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter(reservingCapacity: reservingCapacity)
         write(&writer)
         return .json(status, writer.bytes, headers: headers)
     }

@@ -68,6 +68,29 @@ public struct JSONWriter: Sendable {
         position = .afterKey
     }
 
+    /// Writes an object key given as a literal that needs no escaping (plain
+    /// ASCII, no quote or backslash): copied as is, for renderers of fixed shapes.
+    public mutating func key(ascii name: StaticString) {
+        assert(containers.last == true && position != .afterKey, "JSONWriter: key outside an object or after a key")
+        assert(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            .allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != ASCII.quote && $0 != ASCII.backslash },
+               "JSONWriter: key(ascii:) needs escaping")
+        // Assembled on the stack and appended once: four small appends cost more than the copy.
+        let count = name.utf8CodeUnitCount
+        let comma = position == .afterValue
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 4) { buffer in
+            var i = 0
+            if comma { buffer[0] = ASCII.comma; i = 1 }
+            buffer[i] = ASCII.quote
+            UnsafeMutableRawPointer(buffer.baseAddress! + i + 1).copyMemory(from: name.utf8Start, byteCount: count)
+            i += count + 1
+            buffer[i] = ASCII.quote
+            buffer[i + 1] = ASCII.colon
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(i + 2)]))
+        }
+        position = .afterKey
+    }
+
     /// Writes a string value (escaped).
     public mutating func string(_ value: String) {
         beginValue()
@@ -87,6 +110,13 @@ public struct JSONWriter: Sendable {
         beginValue()
         let done: Void? = utf8.withContiguousStorageIfAvailable { appendQuoted($0) }
         if done == nil { Array(utf8).withUnsafeBufferPointer { appendQuoted($0) } }
+        position = .afterValue
+    }
+
+    /// `string(utf8:)` for bytes already in memory, without the generic detour.
+    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        beginValue()
+        appendQuoted(utf8)
         position = .afterValue
     }
 
@@ -138,6 +168,13 @@ public struct JSONWriter: Sendable {
 
     /// Appends already-serialized JSON as one value (trusted input, not re-validated).
     public mutating func raw<Bytes: Sequence<UInt8>>(_ json: Bytes) {
+        beginValue()
+        bytes.append(contentsOf: json)
+        position = .afterValue
+    }
+
+    /// `raw(_:)` for bytes already in memory, without the generic detour.
+    public mutating func raw(_ json: UnsafeBufferPointer<UInt8>) {
         beginValue()
         bytes.append(contentsOf: json)
         position = .afterValue

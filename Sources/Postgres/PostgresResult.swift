@@ -1,7 +1,14 @@
 internal import CLibPQ
 public import UTCTime
 
-/// A statement's rows, in libpq's text format. Column values are read in place.
+/// How a statement's result values come back: text (libpq's default) or binary
+/// (see `PostgresBinary`). The accessors below read either.
+public enum PostgresResultFormat: Int32, Sendable {
+    case text = 0
+    case binary = 1
+}
+
+/// A statement's rows. Column values are read in place, in either result format.
 public final class PostgresResult {
     private let result: OpaquePointer
 
@@ -20,37 +27,116 @@ public final class PostgresResult {
         PQgetisnull(result, Int32(row), Int32(column)) == 1
     }
 
+    private func isBinary(_ column: Int) -> Bool { PQfformat(result, Int32(column)) == 1 }
+    private func type(_ column: Int) -> UInt32 { UInt32(PQftype(result, Int32(column))) }
+
     /// The value's bytes as libpq holds them; valid while the result lives.
-    public func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
+    private func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
         if isNull(row, column) { return nil }
         let length = Int(PQgetlength(result, Int32(row), Int32(column)))
-        let pointer = PQgetvalue(result, Int32(row), Int32(column))!
-        return try pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
-            try body(UnsafeBufferPointer(start: $0, count: length))
-        }
+        let pointer = UnsafeRawPointer(PQgetvalue(result, Int32(row), Int32(column))!)
+        return try body(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: length))
+    }
+
+    // The lenders below are deliberately not generic: called from other modules,
+    // a generic closure costs a metadata lookup per value, more than the value itself.
+
+    /// Lends a text-like column's (text, varchar, json) UTF-8 bytes, in either
+    /// format, to `body`; false when the value is NULL.
+    public func withText(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        withBytes(row, column, body) != nil
+    }
+
+    /// Lends a json or jsonb column's JSON text; false when NULL (or not JSON).
+    public func withJSON(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        let unwrap = isBinary(column) && type(column) == TypeOID.jsonb
+        return withBytes(row, column) { bytes -> Bool in
+            guard unwrap else { body(bytes); return true }
+            guard let text = PostgresBinary.jsonbText(bytes) else { return false }
+            body(text)
+            return true
+        } ?? false
+    }
+
+    /// Lends a uuid column as canonical lower-case text; false when NULL.
+    public func withUUID(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+        guard isBinary(column) else { return withBytes(row, column, body) != nil }
+        return withBytes(row, column) { bytes -> Bool in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text -> Bool in
+                guard PostgresBinary.formatUUID(bytes, into: text) else { return false }
+                body(UnsafeBufferPointer(text))
+                return true
+            }
+        } ?? false
     }
 
     public func string(_ row: Int, _ column: Int) -> String? {
         withBytes(row, column) { String(decoding: $0, as: UTF8.self) }
     }
 
+    public func uuid(_ row: Int, _ column: Int) -> String? {
+        var text: String?
+        _ = withUUID(row, column) { text = String(decoding: $0, as: UTF8.self) }
+        return text
+    }
+
+    public func json(_ row: Int, _ column: Int) -> String? {
+        var text: String?
+        _ = withJSON(row, column) { text = String(decoding: $0, as: UTF8.self) }
+        return text
+    }
+
+    /// An integer column (int2/int4/int8), in either format.
     public func int(_ row: Int, _ column: Int) -> Int? {
-        string(row, column).flatMap { Int($0) }
+        let binary = isBinary(column)
+        return withBytes(row, column) { bytes in
+            binary ? PostgresBinary.integer(bytes) : Self.parseDecimal(bytes)
+        } ?? nil
     }
 
     public func bool(_ row: Int, _ column: Int) -> Bool? {
-        withBytes(row, column) { $0.first == UInt8(ascii: "t") }
+        let binary = isBinary(column)
+        return withBytes(row, column) { bytes in binary ? bytes.first == 1 : bytes.first == UInt8(ascii: "t") }
     }
 
-    /// A `bytea` column (hex output format).
+    /// A `bytea` column (hex text output, or raw bytes in binary format).
     public func bytea(_ row: Int, _ column: Int) -> [UInt8]? {
-        withBytes(row, column) { PostgresHex.decode($0) } ?? nil
+        let binary = isBinary(column)
+        return withBytes(row, column) { binary ? Array($0) : PostgresHex.decode($0) } ?? nil
     }
 
-    /// A `timestamptz` column (the connection runs in UTC, ISO style).
+    /// A `timestamptz` column (text: the connection runs in UTC, ISO style).
     public func timestamp(_ row: Int, _ column: Int) -> UTCTimestamp? {
-        withBytes(row, column) { UTCTimestamp(utf8: $0) } ?? nil
+        let binary = isBinary(column)
+        return withBytes(row, column) { bytes in
+            binary ? PostgresBinary.timestampMicros(bytes).map(UTCTimestamp.init(microseconds:)) : UTCTimestamp(utf8: bytes)
+        } ?? nil
     }
+
+    private static func parseDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
+        var negative = false
+        var digits = bytes[...]
+        if digits.first == UInt8(ascii: "-") {
+            negative = true
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= 48, byte <= 57 else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int(byte - 48))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
+    }
+}
+
+/// Type OIDs the accessors need to tell apart (pg_type.dat; fixed across versions).
+enum TypeOID {
+    static let jsonb: UInt32 = 3802
 }
 
 @available(*, unavailable)

@@ -1,5 +1,5 @@
 public import Postgres
-public import SourceModel
+internal import SourceModel
 internal import UTCTime
 
 /// What one poller worker needs from PostgreSQL, on its own connection:

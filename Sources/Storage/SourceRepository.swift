@@ -52,10 +52,11 @@ public final class SourceRepository {
         scopedTenant = tenantID
     }
 
-    private func run(_ tenantID: String, _ sql: SQL, _ what: String) throws(StorageError) -> PostgresResult {
+    private func run(_ tenantID: String, _ sql: SQL, _ what: String,
+                     results format: PostgresResultFormat = .text) throws(StorageError) -> PostgresResult {
         try scope(to: tenantID)
         do {
-            return try connection.query(sql)
+            return try connection.query(sql, results: format)
         } catch {
             if !connection.isHealthy { scopedTenant = nil }
             if error.isUniqueViolation {
@@ -65,12 +66,17 @@ public final class SourceRepository {
         }
     }
 
-    public func list(tenantID: String, query: SourceListQuery) throws(StorageError) -> [CloudSource] {
+    /// Source rows, read in binary format (see `StoredSources`).
+    private func sources(_ tenantID: String, _ sql: SQL, _ what: String) throws(StorageError) -> StoredSources {
+        try StoredSources(run(tenantID, sql, what, results: .binary))
+    }
+
+    public func list(tenantID: String, query: SourceListQuery) throws(StorageError) -> StoredSources {
         let platform = query.platform?.rawValue
         let afterName = query.after?.name
         let afterID = query.after?.id
-        let result = try run(tenantID, """
-            SELECT \(unsafeSQL: SourceRow.columns) FROM cloud_api_sources
+        return try sources(tenantID, """
+            SELECT \(unsafeSQL: StoredSource.selectList) FROM cloud_api_sources
             WHERE tenant_id = \(tenantID)
               AND (\(platform)::text IS NULL OR platform = \(platform))
               AND (\(query.isEnabled)::boolean IS NULL OR is_enabled = \(query.isEnabled))
@@ -78,37 +84,37 @@ public final class SourceRepository {
             ORDER BY source_name, source_id
             LIMIT \(query.limit)
             """, "could not list sources")
-        return try SourceRow.decodeAll(result)
     }
 
-    public func find(tenantID: String, sourceID: String) throws(StorageError) -> CloudSource? {
-        let result = try run(tenantID, """
-            SELECT \(unsafeSQL: SourceRow.columns) FROM cloud_api_sources
+    public func find(tenantID: String, sourceID: String) throws(StorageError) -> StoredSource? {
+        return try sources(tenantID, """
+            SELECT \(unsafeSQL: StoredSource.selectList) FROM cloud_api_sources
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
-            """, "could not read the source")
-        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+            """, "could not read the source").first
     }
 
     public func insert(tenantID: String, sourceID: String, draft: SourceDraft,
-                       credentials: SealedCredentials) throws(StorageError) -> CloudSource {
+                       credentials: SealedCredentials) throws(StorageError) -> StoredSource {
         let settings = String(decoding: draft.settings.serialized(), as: UTF8.self)
-        let result = try run(tenantID, """
+        guard let source = try sources(tenantID, """
             INSERT INTO cloud_api_sources (source_id, tenant_id, platform, source_name, api_credentials,
                 credentials_key_id, credentials_fingerprint, polling_interval_minutes, is_enabled, settings)
             VALUES (\(sourceID)::uuid, \(tenantID), \(draft.platform.rawValue), \(draft.sourceName),
                 \(ByteaBind(credentials.envelope))::bytea, \(credentials.keyID), \(credentials.fingerprint),
                 \(draft.pollingIntervalMinutes), \(draft.isEnabled), \(settings)::jsonb)
-            RETURNING \(unsafeSQL: SourceRow.columns)
-            """, "could not create the source")
-        return try SourceRow.decode(result, row: 0)
+            RETURNING \(unsafeSQL: StoredSource.selectList)
+            """, "could not create the source").first else {
+            throw StorageError(code: .corruptRow, message: "the insert returned no row")
+        }
+        return source
     }
 
     /// Replaces the source's fields; nil `credentials` keeps the stored ones.
     /// Re-enabling a source clears its failure state so it is polled again.
     public func update(tenantID: String, sourceID: String, draft: SourceDraft,
-                       credentials: SealedCredentials?) throws(StorageError) -> CloudSource? {
+                       credentials: SealedCredentials?) throws(StorageError) -> StoredSource? {
         let settings = String(decoding: draft.settings.serialized(), as: UTF8.self)
-        let result = try run(tenantID, """
+        return try sources(tenantID, """
             UPDATE cloud_api_sources SET
                 platform = \(draft.platform.rawValue),
                 source_name = \(draft.sourceName),
@@ -121,9 +127,8 @@ public final class SourceRepository {
                 credentials_key_id = coalesce(\(credentials?.keyID), credentials_key_id),
                 credentials_fingerprint = coalesce(\(credentials?.fingerprint), credentials_fingerprint)
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
-            RETURNING \(unsafeSQL: SourceRow.columns)
-            """, "could not update the source")
-        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+            RETURNING \(unsafeSQL: StoredSource.selectList)
+            """, "could not update the source").first
     }
 
     /// True when a row was deleted.
@@ -136,24 +141,22 @@ public final class SourceRepository {
 
     /// Makes an enabled source due now ("poll now"); nil when there is no such
     /// source for the tenant. A disabled source is returned unchanged.
-    public func makeDue(tenantID: String, sourceID: String) throws(StorageError) -> CloudSource? {
-        let result = try run(tenantID, """
+    public func makeDue(tenantID: String, sourceID: String) throws(StorageError) -> StoredSource? {
+        return try sources(tenantID, """
             UPDATE cloud_api_sources SET next_poll_time = CASE WHEN is_enabled THEN now() ELSE next_poll_time END
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
-            RETURNING \(unsafeSQL: SourceRow.columns)
-            """, "could not make the source due")
-        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+            RETURNING \(unsafeSQL: StoredSource.selectList)
+            """, "could not make the source due").first
     }
 
     /// Replaces one stream's checkpoint (an operator's rewind); nil when there is no such source.
     public func setCheckpoint(tenantID: String, sourceID: String, stream: String,
-                              checkpointJSON: String) throws(StorageError) -> CloudSource? {
-        let result = try run(tenantID, """
+                              checkpointJSON: String) throws(StorageError) -> StoredSource? {
+        return try sources(tenantID, """
             UPDATE cloud_api_sources SET cursor = jsonb_set(cursor, ARRAY[\(stream)], \(checkpointJSON)::jsonb, true)
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
-            RETURNING \(unsafeSQL: SourceRow.columns)
-            """, "could not store the checkpoint")
-        return result.rowCount == 0 ? nil : try SourceRow.decode(result, row: 0)
+            RETURNING \(unsafeSQL: StoredSource.selectList)
+            """, "could not store the checkpoint").first
     }
 
     /// The sealed credentials of one source (for re-sealing and for tests).

@@ -26,44 +26,59 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     public var description: String { rfc3339 }
 
     /// RFC 3339 in UTC with microseconds when there are any: `2026-11-27T00:06:08.123456Z`.
-    public var rfc3339: String { format(fractionDigits: microseconds % 1_000_000 == 0 ? 0 : 6) }
+    public var rfc3339: String { format(fractionDigits: naturalFractionDigits) }
+
+    /// The same text as `rfc3339`, lent as bytes from a stack buffer (no String
+    /// allocation; not generic, so callers in other modules pay no metadata lookup).
+    public func withRFC3339(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxFormattedLength) { buffer in
+            let count = write(fractionDigits: naturalFractionDigits, into: buffer)
+            body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
 
     /// RFC 3339 in UTC with exactly `fractionDigits` (0, 3 or 6) fraction digits.
     public func format(fractionDigits: Int) -> String {
+        String(unsafeUninitializedCapacity: Self.maxFormattedLength) { write(fractionDigits: fractionDigits, into: $0) }
+    }
+
+    private var naturalFractionDigits: Int { microseconds % 1_000_000 == 0 ? 0 : 6 }
+    private static let maxFormattedLength = 27
+
+    /// Writes the RFC 3339 text into `buffer` (27 bytes at most); returns its length.
+    /// One fixed-size buffer, no per-field arrays: this runs for every timestamp of every row.
+    private func write(fractionDigits: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let secs = seconds
         let micros = Int(microseconds - secs * 1_000_000)
         var days = secs / 86_400
         var rest = secs % 86_400
         if rest < 0 { rest += 86_400; days -= 1 }
         let (year, month, day) = CivilDate.civil(fromDays: Int(days))
-        // One fixed-size buffer, no per-field arrays: this runs for every timestamp of every row.
-        return String(unsafeUninitializedCapacity: 27) { buffer in
-            var index = 0
-            func put(_ value: Int, _ width: Int) {
-                var v = value
-                var position = index + width - 1
-                while position >= index {
-                    buffer[position] = UInt8(48 + v % 10)
-                    v /= 10
-                    position -= 1
-                }
-                index += width
+        var index = 0
+        func put(_ value: Int, _ width: Int) {
+            var v = value
+            var position = index + width - 1
+            while position >= index {
+                buffer[position] = UInt8(48 + v % 10)
+                v /= 10
+                position -= 1
             }
-            func put(byte: UInt8) {
-                buffer[index] = byte
-                index += 1
-            }
-            put(year, 4); put(byte: 45); put(month, 2); put(byte: 45); put(day, 2); put(byte: 84)
-            put(Int(rest / 3600), 2); put(byte: 58); put(Int(rest % 3600 / 60), 2); put(byte: 58); put(Int(rest % 60), 2)
-            if fractionDigits > 0 {
-                put(byte: 46)
-                var fraction = micros
-                for _ in fractionDigits..<6 { fraction /= 10 }
-                put(fraction, fractionDigits)
-            }
-            put(byte: 90)
-            return index
+            index += width
         }
+        func put(byte: UInt8) {
+            buffer[index] = byte
+            index += 1
+        }
+        put(year, 4); put(byte: 45); put(month, 2); put(byte: 45); put(day, 2); put(byte: 84)
+        put(Int(rest / 3600), 2); put(byte: 58); put(Int(rest % 3600 / 60), 2); put(byte: 58); put(Int(rest % 60), 2)
+        if fractionDigits > 0 {
+            put(byte: 46)
+            var fraction = micros
+            for _ in fractionDigits..<6 { fraction /= 10 }
+            put(fraction, fractionDigits)
+        }
+        put(byte: 90)
+        return index
     }
 
     /// Parses RFC 3339 (`T` or space separator, optional fraction of any length,

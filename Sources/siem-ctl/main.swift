@@ -20,10 +20,10 @@ struct Migrate: ParsableCommand {
     var sqlDir: String = "sql"
 
     @Option(help: "Connection string (default: DATABASE_URL).")
-    var databaseURL: String? = ProcessInfo.processInfo.environment["DATABASE_URL"]
+    var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
 
     func run() throws {
-        guard let databaseURL else { throw ValidationError("set DATABASE_URL or pass --database-url") }
+        guard !databaseURL.isEmpty else { throw ValidationError("set DATABASE_URL or pass --database-url") }
         do {
             let connection = try PostgresConnection(conninfo: databaseURL)
             let applied = try Migrator(connection: connection, directory: sqlDir).migrate()

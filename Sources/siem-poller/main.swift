@@ -63,15 +63,15 @@ struct Bench: ParsableCommand {
     var topic: String = "ingest-events"
 
     @Option(help: "Extra CA bundle (PEM) to trust.")
-    var caBundle: String? = ProcessInfo.processInfo.environment["SIEM_CA_BUNDLE"]
+    var caBundle: String = ProcessInfo.processInfo.environment["SIEM_CA_BUNDLE"] ?? ""
 
     func run() throws {
         var kafka = KafkaProducerConfiguration(bootstrapServers: bootstrap)
         kafka.properties = try EnvironmentConfiguration.kafkaProperties(ProcessInfo.processInfo.environment)
         do {
-            let stats = try GraphPagesBench.run(startURL: url, caBundlePath: caBundle, kafka: kafka, topic: topic)
+            let stats = try GraphPagesBench.run(startURL: url, caBundlePath: caBundle.isEmpty ? nil : caBundle, kafka: kafka, topic: topic)
             print("{\"pages\":\(stats.pages),\"events\":\(stats.events),\"seconds\":\(stats.seconds),\"events_per_s\":\(Int(stats.eventsPerSecond))}")
-        } catch let error as ProviderError {
+        } catch {
             FileHandle.standardError.write(Data("siem-poller bench: \(error.description)\n".utf8))
             throw ExitCode(1)
         }

@@ -103,6 +103,19 @@ struct WriterTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":1,"b":[true,null,{},[],null,"s"],"c":false}"#)
     }
 
+    @Test func asciiKeysAndLentBytesMatchTheGeneralPath() {
+        var general = JSONWriter(reservingCapacity: 16)
+        var fast = JSONWriter(reservingCapacity: 16)
+        general.beginObject(); fast.beginObject()
+        general.key("source_id"); fast.key(ascii: "source_id")
+        general.string("a\"b"); Array("a\"b".utf8).withUnsafeBufferPointer { fast.string(utf8: $0) }
+        general.key("settings"); fast.key(ascii: "settings")
+        general.raw(Array("{}".utf8)); Array("{}".utf8).withUnsafeBufferPointer { fast.raw($0) }
+        general.endObject(); fast.endObject()
+        #expect(fast.bytes == general.bytes)
+        #expect(String(decoding: fast.bytes, as: UTF8.self) == #"{"source_id":"a\"b","settings":{}}"#)
+    }
+
     @Test(arguments: [(Int.min, "-9223372036854775808"), (Int.max, "9223372036854775807"),
                       (0, "0"), (-1, "-1"), (10, "10"), (1_000_000, "1000000")])
     func writesIntegers(value: Int, text: String) throws {

@@ -1,5 +1,5 @@
 public import Logging
-public import Secrets
+internal import Secrets
 internal import Storage
 internal import Postgres
 internal import Kafka

@@ -1,4 +1,4 @@
-public import Storage
+internal import Storage
 internal import Secrets
 internal import JSONBytes
 internal import SourceModel
