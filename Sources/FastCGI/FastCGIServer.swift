@@ -59,7 +59,7 @@ public final class FastCGIServer: Sendable {
         while FCGX_Accept_r(&request) >= 0 {
             active.add(1, ordering: .relaxed)
             let response = respond(&request, responder)
-            write(response, to: request.out)
+            write(response, to: request)
             FCGX_Finish_r(&request)
             active.subtract(1, ordering: .relaxed)
         }
@@ -83,7 +83,7 @@ public final class FastCGIServer: Sendable {
         return responder(incoming)
     }
 
-    private func write(_ response: Response, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
+    private func write(_ response: Response, to request: FCGX_Request) {
         var head: [UInt8] = []
         head.reserveCapacity(256)
         head.append(contentsOf: "Status: \(response.status) \(Response.reason(response.status))\r\n".utf8)
@@ -98,12 +98,6 @@ public final class FastCGIServer: Sendable {
             head.append(contentsOf: "Content-Length: \(response.body.count)\r\n".utf8)
         }
         head.append(contentsOf: "\r\n".utf8)
-        head.withUnsafeBytes { buffer in
-            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), stream)
-        }
-        guard !response.body.isEmpty else { return }
-        response.body.withUnsafeBytes { buffer in
-            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), stream)
-        }
+        _ = StdoutRecords.write(head: head, body: response.body, requestID: request.requestId, to: request.ipcFd)
     }
 }
