@@ -14,6 +14,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // Already in the graph through jwt-kit; used directly to read X.509 certificates.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
@@ -60,6 +63,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             // RSA (RS256) for the service-account and client-assertion JWTs.
             .product(name: "CryptoExtras", package: "swift-crypto"),
+            // The certificate of Microsoft certificate credentials (thumbprint, public key).
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -98,9 +104,16 @@ let package = Package(
             "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "JSONBytes", "UTCTime"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PollerTests", dependencies: [
+            "Poller", "JSONBytes", "UTCTime",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ], resources: [.copy("Fixtures")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),

@@ -50,6 +50,15 @@ import SourceModel
                  credentials: r("certificate_pem", .string("MIIC-\(s)"), cert), fields: [f("certificate_pem")], secret: s),
             Case(label: "certificate without key", platform: .azureAD,
                  credentials: r("private_key_pem", nil, cert), fields: [f("private_key_pem")], secret: "BEGIN"),
+            Case(label: "key of another certificate", platform: .microsoft365,
+                 credentials: r("certificate_pem", .string(Bodies.otherCertificatePEM), cert), fields: [f("private_key_pem")],
+                 secret: String(Bodies.pkcs1PEM.split(separator: "\n")[3])),
+            Case(label: "certificate expired", platform: .microsoft365,
+                 credentials: r("certificate_pem", .string(Bodies.expiredCertificatePEM), cert), fields: [f("certificate_pem")],
+                 secret: String(Bodies.expiredCertificatePEM.split(separator: "\n")[3])),
+            Case(label: "a key where the certificate goes", platform: .azureAD,
+                 credentials: r("certificate_pem", .string(Bodies.pkcs8PEM), cert), fields: [f("certificate_pem")],
+                 secret: String(Bodies.pkcs8PEM.split(separator: "\n")[3])),
             Case(label: "unknown member", platform: .microsoft365,
                  credentials: r("password", .string("hunter2hunter2"), m), fields: [f("password")], secret: "hunter2hunter2"),
             Case(label: "GCP user credentials", platform: .gcp,
@@ -95,6 +104,7 @@ import SourceModel
 
     @Test(arguments: [
         (Platform.microsoft365, Bodies.microsoftSecret), (.azureAD, Bodies.microsoftSecret), (.azureAD, Bodies.microsoftCertificate),
+        (.microsoft365, Bodies.replacing("private_key_pem", with: .string(Bodies.pkcs8PEM), in: Bodies.microsoftCertificate)),
         (.gcp, Bodies.gcpServiceAccount), (.aws, Bodies.awsKeys),
         (.aws, Bodies.replacing("session_token", with: nil, in: Bodies.awsKeys)),
         (.aws, Bodies.replacing("region", with: .string("us-gov-west-1"), in: Bodies.awsKeys)),

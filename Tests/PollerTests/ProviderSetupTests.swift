@@ -1,7 +1,4 @@
 import Foundation
-import Curl
-import JSONBytes
-import Logging
 import SourceModel
 import Testing
 @testable import Poller
@@ -9,14 +6,6 @@ import Testing
 /// Building the AzureAD and GCP providers from a source's credentials and settings:
 /// which streams they collect, what they refuse, what the token request carries.
 @Suite struct ProviderSetupTests {
-    private func context(_ platform: Platform, credentials: String, settings: String = "{}") throws -> ProviderContext {
-        let http = ProviderHTTP(client: try HTTPClient(), limiter: RateLimiter(), retry: RetryPolicy(), deadline: .infinity)
-        return ProviderContext(sourceID: "00000000-0000-0000-0000-000000000001", tenantID: "acme", platform: platform,
-                               credentials: try JSONValue.parse(Array(credentials.utf8)),
-                               settings: try JSONValue.parse(Array(settings.utf8)),
-                               http: http, tokens: TokenCache(), logger: Logger(label: "test"))
-    }
-
     static let microsoft = #"{"tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","client_id":"0b5e6b4e-1b51-4e0f-a8b4-1f2d3c4b5a69","client_secret":"s"}"#
 
     static func gcpKey(type: String = "service_account", tokenURI: String = "https://oauth2.googleapis.com/token") -> String {

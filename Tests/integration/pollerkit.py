@@ -8,6 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import appcert
 from harness import kafka
 
 
@@ -32,7 +33,14 @@ def broker_command(control_socket, line, timeout=10.0):
 class MicrosoftApp:
     tenant: str       # the customer's directory (Entra) tenant id
     client_id: str
-    secret: str
+    secret: str | None
+    certificate: appcert.AppCert | None = None   # registered instead of the secret
+
+    def credentials(self, pkcs1=False):
+        """The source's `api_credentials_json`: the certificate (with its key) if it has one, else the secret."""
+        if self.certificate:
+            return self.certificate.credentials(self.tenant, self.client_id, pkcs1=pkcs1)
+        return {"tenant_id": self.tenant, "client_id": self.client_id, "client_secret": self.secret}
 
 
 class KitBase:
@@ -122,10 +130,16 @@ class PollerKit(KitBase):
         return url
 
     # -- fake cloud ---------------------------------------------------------------------
-    def new_app(self):
-        app = MicrosoftApp(str(uuid.uuid4()), str(uuid.uuid4()), f"secret-{uuid.uuid4().hex}")
-        self.fake.control("POST", "apps", {"tenant": app.tenant, "client_id": app.client_id,
-                                           "client_secret": app.secret})
+    def new_app(self, certificate=False):
+        """An app registration with a secret, or (certificate=True) with a new certificate only."""
+        tenant, client_id = str(uuid.uuid4()), str(uuid.uuid4())
+        if certificate:
+            app = MicrosoftApp(tenant, client_id, None, appcert.make(f"siem-{client_id[:8]}"))
+            credential = {"certificate_pem": app.certificate.cert_pem}
+        else:
+            app = MicrosoftApp(tenant, client_id, f"secret-{uuid.uuid4().hex}")
+            credential = {"client_secret": app.secret}
+        self.fake.control("POST", "apps", {"tenant": tenant, "client_id": client_id, **credential})
         return app
 
     def add_events(self, app, stream, count, start, end, **extra):
@@ -137,11 +151,12 @@ class PollerKit(KitBase):
         return self.fake.control("GET", "events", tenant=app.tenant, stream=stream, **query)["value"]
 
     # -- API ------------------------------------------------------------------------------
-    def create_source(self, app, platform="Microsoft365", secret=None, **settings):
+    def create_source(self, app, platform="Microsoft365", secret=None, credentials=None, **settings):
+        """`secret` overrides the app's secret; `credentials` replaces the app's credentials altogether."""
         settings = {"authority_host": self.fake.base_url, "graph_endpoint": self.fake.base_url, **settings}
-        return self.post_source(
-            platform, {"tenant_id": app.tenant, "client_id": app.client_id, "client_secret": secret or app.secret},
-            **settings)
+        if credentials is None:
+            credentials = dict(app.credentials(), client_secret=secret) if secret else app.credentials()
+        return self.post_source(platform, credentials, **settings)
 
 class GCPKit(KitBase):
     """GCP sources against the fake Google Cloud (fakes/gcp.py)."""

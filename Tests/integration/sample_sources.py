@@ -5,6 +5,8 @@ import uuid
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+import appcert
+
 MS_SECRET = "s3cr3t-Value~with.special_chars-0123456789"
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
@@ -25,8 +27,22 @@ def gcp_private_key():
     return _GCP_KEY
 
 
-def credentials(platform, secret=None):
+_APP_CERT = None
+
+
+def app_certificate():
+    """One app-registration certificate per test session (RSA generation is the slow part)."""
+    global _APP_CERT
+    if _APP_CERT is None:
+        _APP_CERT = appcert.make("sample-app")
+    return _APP_CERT
+
+
+def credentials(platform, secret=None, certificate=False):
+    """Valid credentials; for Microsoft platforms `certificate=True` gives certificate credentials."""
     if platform in ("Microsoft365", "AzureAD"):
+        if certificate:
+            return app_certificate().credentials(str(uuid.uuid4()), str(uuid.uuid4()))
         return {"tenant_id": str(uuid.uuid4()), "client_id": str(uuid.uuid4()),
                 "client_secret": secret or MS_SECRET}
     if platform == "GCP":
@@ -42,17 +58,19 @@ def credentials(platform, secret=None):
     raise ValueError(platform)
 
 
-def body(platform="Microsoft365", name=None, as_string=False, **extra):
-    creds = credentials(platform)
+def body(platform="Microsoft365", name=None, as_string=False, certificate=False, **extra):
+    creds = credentials(platform, certificate=certificate)
     out = {"platform": platform, "source_name": name or f"{platform}-{uuid.uuid4().hex[:8]}",
            "api_credentials_json": json.dumps(creds) if as_string else creds}
     out.update(extra)
     return out
 
 
-def secret_values(platform):
+def secret_values(platform, certificate=False):
     """The secret strings that must never appear in responses or logs."""
-    creds = credentials(platform)
+    creds = credentials(platform, certificate=certificate)
+    if certificate:
+        return [creds["private_key_pem"].splitlines()[5]]
     if platform in ("Microsoft365", "AzureAD"):
         return [creds["client_secret"]]
     if platform == "GCP":

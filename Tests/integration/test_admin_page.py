@@ -221,16 +221,20 @@ class AdminPage:
             e.send_keys(value)
 
     def fill_source(self, platform, name, credentials=None, interval=None, settings=None, streams=None,
-                    key_file=None):
+                    files=None, auth=None):
+        """`files`: credential name -> a file loaded through its file input; `auth`: the Microsoft
+        credential kind to choose ("secret" or "certificate") before filling in credentials."""
         Select(self.el("#f-platform")).select_by_value(platform)
         self.fill("#f-source_name", name)
         if interval is not None:
             self.fill("#f-polling_interval_minutes", str(interval))
+        if auth:
+            self.el(f"#f-cred-auth_method-{auth}").click()
         for key, value in (credentials or {}).items():
             self.fill(f"#f-cred-{key}", value)
-        if key_file:
-            self.el("#f-cred-service_account_key-file").send_keys(str(key_file))
-            self.wait(lambda: "Loaded" in self.el("#f-cred-service_account_key-file-status").text)
+        for key, path in (files or {}).items():
+            self.el(f"#f-cred-{key}-file").send_keys(str(path))
+            self.wait(lambda: "Loaded" in self.el(f"#f-cred-{key}-file-status").text)
         for key, value in (settings or {}).items():
             e = self.el(f"#f-settings-{key}")
             if e.tag_name == "select":
@@ -384,7 +388,7 @@ def test_create_one_source_per_platform_and_see_them_listed(page, stack, tenant,
         ("AzureAD", "entra-fabrikam", dict(credentials=az, settings={
             "management_endpoint": "https://management.azure.com",
             "subscription_ids": ["11111111-2222-3333-4444-555555555555", "66666666-7777-8888-9999-000000000000"]})),
-        ("GCP", "gcp-acme-audit", dict(key_file=key_file, interval=30, settings={
+        ("GCP", "gcp-acme-audit", dict(files={"service_account_key": key_file}, interval=30, settings={
             "logging_endpoint": "https://logging.googleapis.com", "resource_names": ["projects/acme-audit-123"],
             "filter": 'protoPayload.serviceName="iam.googleapis.com"', "page_size": 500})),
         ("AWS", "aws-prod-trail", dict(credentials=aws, settings={
@@ -757,6 +761,62 @@ def test_test_button_in_the_create_form_shows_each_stream(page, kit):
     badges = page.els("#form-test-results tbody .badge")
     assert badges and all(b.get_attribute("data-status") == "bad_credentials" for b in badges)
     assert "Bad credentials" in page.el("#form-test-results").text
+
+
+def test_create_a_source_with_a_certificate(page, kit, tmp_path):
+    """The certificate is loaded from its file, the key pasted; the secret typed before switching is dropped."""
+    app = kit.new_app(certificate=True)
+    kit.add_events(app, "directoryAudits", 3, iso(3000), iso(100))
+    kit.add_events(app, "signIns", 2, iso(3000), iso(100))
+    cert_file = tmp_path / "collector.crt"
+    cert_file.write_text(app.certificate.cert_pem)
+    page.sign_in(kit.stack.token(tenant=kit.siem_tenant, roles=["admin"]))
+    page.js("""window.__sent = []; const f = window.fetch;
+               window.fetch = (url, init) => { if (init && init.body) window.__sent.push([init.method, url, init.body]);
+                                               return f(url, init); };""")
+    page.new_source()
+    # A secret by default; the certificate inputs appear only when chosen.
+    assert page.el("#f-cred-auth_method-secret").is_selected()
+    assert page.shown("#f-cred-client_secret") and not page.shown("#f-cred-certificate_pem")
+    endpoints = {"authority_host": kit.fake.base_url, "graph_endpoint": kit.fake.base_url}
+    page.fill_source("Microsoft365", "m365-by-certificate",
+                     {"tenant_id": app.tenant, "client_id": app.client_id, "client_secret": "typed-then-dropped"},
+                     settings=endpoints)
+    page.fill_source("Microsoft365", "m365-by-certificate", auth="certificate",
+                     files={"certificate_pem": cert_file})
+    assert not page.shown("#f-cred-client_secret") and page.shown("#f-cred-private_key_pem")
+    assert "(certificate)" in page.el("#f-cred-certificate_pem-file-status").text
+    key_input = page.el("#f-cred-private_key_pem")
+    assert "secret" in key_input.get_attribute("class") and key_input.get_attribute("value") == ""
+    page.js("arguments[0].value = arguments[1]", key_input, app.certificate.key_pem_pkcs1)  # pasted
+    page.screenshot("admin-create-form-certificate.png")
+
+    page.el("#form-test").click()
+    page.wait(lambda: page.shown("#form-test-results table"), 60, lambda: page.form_errors() or page.alert())
+    statuses = {tr.get_attribute("data-stream"): tr.find_element(By.CSS_SELECTOR, ".badge").get_attribute("data-status")
+                for tr in page.els("#form-test-results tbody tr")}
+    assert statuses == {"directory_audits": "ok", "sign_ins": "ok"}
+
+    page.save()
+    page.wait_status("Created m365-by-certificate")
+    sent = json.loads(page.js("return window.__sent[window.__sent.length - 1]")[2])["api_credentials_json"]
+    assert sent == app.certificate.credentials(app.tenant, app.client_id, pkcs1=True)
+    source = api_sources(kit.stack, kit.admin)["m365-by-certificate"]
+    assert source["credentials"]["set"]
+    assert app.certificate.key_pem_pkcs1.splitlines()[5] not in page.d.page_source
+    kit.poll(source)
+    assert len(kit.read()) == 5
+
+    # Editing shows neither the certificate nor the key, and leaves them alone unless replaced.
+    page.el('#details-actions [data-action="edit"]').click()
+    page.visible("#f-cred-auth_method-certificate").click()
+    assert page.el("#f-cred-certificate_pem").get_attribute("value") == ""
+    assert page.el("#f-cred-private_key_pem").get_attribute("value") == ""
+    page.fill("#f-polling_interval_minutes", "20")
+    page.save()
+    page.wait_status("Saved m365-by-certificate")
+    assert "api_credentials_json" not in json.loads(page.js("return window.__sent[window.__sent.length - 1]")[2])
+    assert api_sources(kit.stack, kit.admin)["m365-by-certificate"]["credentials"] == source["credentials"]
 
 
 def test_test_action_of_a_stored_source(page, kit):

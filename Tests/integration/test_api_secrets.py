@@ -8,11 +8,12 @@ import pytest
 from sample_sources import body, secret_values
 
 
-@pytest.mark.parametrize("platform", ["Microsoft365", "GCP", "AWS"])
-def test_secrets_never_leave_in_clear(stack, admin, db, platform):
+@pytest.mark.parametrize("platform,certificate", [("Microsoft365", False), ("AzureAD", True), ("GCP", False),
+                                                  ("AWS", False)])
+def test_secrets_never_leave_in_clear(stack, admin, db, platform, certificate):
     url = f"{stack.url}/v1/cloud_api_sources"
-    payload = body(platform)
-    secrets = secret_values(platform)
+    payload = body(platform, certificate=certificate)
+    secrets = secret_values(platform, certificate=certificate)
     responses = [admin.post(url, json=payload)]
     sid = responses[0].json()["source_id"]
     responses.append(admin.get(f"{url}/{sid}"))

@@ -1,10 +1,12 @@
 """Every kind of bad input gets a problem+json naming the field, changes nothing,
 and never echoes a secret."""
+import datetime as dt
 import json
 
 import pytest
 
-from sample_sources import body, credentials
+import appcert
+from sample_sources import app_certificate, body, credentials
 
 
 def problem(r, status):
@@ -19,8 +21,8 @@ def fields(doc):
     return {e["field"] for e in doc.get("errors", [])}
 
 
-def with_creds(platform, **changes):
-    b = body(platform)
+def with_creds(platform, certificate=False, **changes):
+    b = body(platform, certificate=certificate)
     for k, v in changes.items():
         if v is None:
             b["api_credentials_json"].pop(k)
@@ -58,7 +60,11 @@ INVALID = [
     ("ms secret missing", with_creds("AzureAD", client_secret=None), "api_credentials_json.client_secret"),
     ("ms secret not string", with_creds("AzureAD", client_secret=12345), "api_credentials_json.client_secret"),
     ("ms unknown field", with_creds("Microsoft365", password="x"), "api_credentials_json.password"),
-    ("ms bad private key", with_creds("Microsoft365", client_secret=None, certificate_pem="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", private_key_pem="-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"), "api_credentials_json.private_key_pem"),
+    ("ms bad private key", with_creds("Microsoft365", certificate=True, private_key_pem="-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"), "api_credentials_json.private_key_pem"),
+    ("ms key of another certificate", with_creds("AzureAD", certificate=True, private_key_pem=appcert.make("other").key_pem), "api_credentials_json.private_key_pem"),
+    ("ms certificate garbage", with_creds("Microsoft365", certificate=True, certificate_pem="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"), "api_credentials_json.certificate_pem"),
+    ("ms certificate expired", with_creds("Microsoft365", certificate=True, certificate_pem=appcert.make("old", days=30, key=app_certificate().key, not_before=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=60)).cert_pem), "api_credentials_json.certificate_pem"),
+    ("ms secret and certificate", with_creds("Microsoft365", certificate=True, client_secret="s3cret-and-a-cert"), "api_credentials_json"),
     ("gcp wrong type", with_creds("GCP", type="user"), "api_credentials_json.type"),
     ("gcp key does not parse", with_creds("GCP", private_key="-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"), "api_credentials_json.private_key"),
     ("gcp missing email", with_creds("GCP", client_email=None), "api_credentials_json.client_email"),

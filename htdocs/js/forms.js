@@ -2,6 +2,8 @@
 // body it makes, and API field errors shown next to their inputs.
 
 import { h, clear } from "./dom.js";
+import { applyChoices, credentialField, credentialValues } from "./credentials.js";
+import { field, errorElement } from "./fields.js";
 import { PLATFORMS, PLATFORM_NAMES } from "./platforms.js";
 import { renderTestResults } from "./results.js";
 
@@ -14,7 +16,7 @@ const GENERAL = "general";
  */
 export function sourceForm(oldForm, options) {
   const { mode, source } = options;
-  const state = { platform: source ? source.platform : "Microsoft365", credentialFile: null };
+  const state = { platform: source ? source.platform : "Microsoft365" };
   // A fresh <form> each time: listeners of an earlier render must not fire on this one.
   const form = oldForm.cloneNode(false);
   oldForm.replaceWith(form);
@@ -60,13 +62,14 @@ export function sourceForm(oldForm, options) {
 
   function renderPlatformParts(values) {
     const spec = PLATFORMS[state.platform];
-    state.credentialFile = null;
+    const showChosen = () => applyChoices(credentials, spec.credentials);
     clear(credentials).append(h("legend", {}, "Credentials"), errorElement("f-credentials"),
       h("p", { class: "help", id: "f-credentials-help" }, mode === "edit"
         ? `Stored credentials are kept unless you type new ones here (fingerprint ${
           source.credentials?.fingerprint || "unknown"}). To replace them, fill in all the fields.`
         : "Sent once over HTTPS and stored encrypted; the API never shows them again."),
-      ...spec.credentials.map((def) => credentialField(def, state)));
+      ...spec.credentials.map((def) => credentialField(def, showChosen)));
+    showChosen();
 
     const settings = values || {};
     const chosen = Array.isArray(settings.streams) && settings.streams.length ? settings.streams : null;
@@ -129,38 +132,13 @@ export function sourceForm(oldForm, options) {
     body.settings = settings;
 
     const localErrors = [];
-    const creds = credentialValues(spec, localErrors);
+    const creds = credentialValues(credentials, spec.credentials, localErrors);
     if (localErrors.length) {
       showErrors(localErrors);
       return null;
     }
     if (creds) body.api_credentials_json = creds;
     return { body, hasCredentials: Boolean(creds) };
-  }
-
-  /** The credentials object, or null when no credential field was filled in (edit: keep stored). */
-  function credentialValues(spec, localErrors) {
-    if (state.platform === "GCP") {
-      const text = form.querySelector("#f-cred-service_account_key").value.trim();
-      if (!text) return null;
-      try {
-        const parsed = JSON.parse(text);
-        if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
-        return parsed;
-      } catch (error) {
-        localErrors.push({ field: "api_credentials_json.service_account_key",
-          message: `is not valid JSON (${error.message}). Paste the whole key file.` });
-        return null;
-      }
-    }
-    const values = {};
-    for (const def of spec.credentials) {
-      const value = form.querySelector(`#f-cred-${def.name}`).value;
-      // Secrets are sent exactly as typed; ids and region lose stray spaces from copy and paste.
-      const cleaned = def.kind === "password" ? value : value.trim();
-      if (cleaned !== "") values[def.name] = cleaned;
-    }
-    return Object.keys(values).length ? values : null;
   }
 
   function clearErrors() {
@@ -221,18 +199,6 @@ export function sourceForm(oldForm, options) {
   return controller;
 }
 
-function field(id, labelText, input, helpText) {
-  input.setAttribute("aria-describedby", helpText ? `${id}-help ${id}-error` : `${id}-error`);
-  return h("div", { class: "field" },
-    h("label", { for: id }, labelText), input,
-    helpText ? h("p", { id: `${id}-help`, class: "help" }, helpText) : null,
-    errorElement(id));
-}
-
-function errorElement(id) {
-  return h("p", { id: `${id}-error`, class: "field-error", hidden: true });
-}
-
 function settingField(def, value) {
   const id = `f-settings-${def.name}`;
   let input;
@@ -252,51 +218,6 @@ function settingField(def, value) {
     input.value = value === undefined || value === null ? "" : String(value);
   }
   return field(id, def.label, input, def.help || "");
-}
-
-function credentialField(def, state) {
-  const id = `f-cred-${def.name}`;
-  if (def.kind === "json-file") {
-    // Never prefilled: the API does not give secrets back.
-    const textarea = h("textarea", { id, name: def.name, rows: "6", spellcheck: "false", autocomplete: "off",
-      class: "secret", "aria-describedby": `${id}-help ${id}-error` });
-    const fileId = `${id}-file`;
-    const fileStatus = h("p", { id: `${fileId}-status`, class: "help", "aria-live": "polite" });
-    const fileInput = h("input", { id: fileId, type: "file", accept: ".json,application/json",
-      "aria-describedby": `${fileId}-status` });
-    fileInput.addEventListener("change", () => {
-      const file = fileInput.files && fileInput.files[0];
-      if (!file) return;
-      if (file.size > 32 * 1024) {
-        fileStatus.textContent = `${file.name} is too large for a service-account key (over 32 KiB).`;
-        return;
-      }
-      const reader = new FileReader();
-      reader.addEventListener("load", () => {
-        textarea.value = String(reader.result);
-        state.credentialFile = file.name;
-        let summary = "";
-        try {
-          const key = JSON.parse(textarea.value);
-          summary = key.client_email ? ` (${key.client_email})` : "";
-        } catch {
-          summary = " (not valid JSON)";
-        }
-        fileStatus.textContent = `Loaded ${file.name}${summary}.`;
-      });
-      reader.addEventListener("error", () => { fileStatus.textContent = `Could not read ${file.name}.`; });
-      reader.readAsText(file);
-    });
-    return h("div", { class: "field" },
-      h("label", { for: id }, def.label), textarea,
-      h("p", { id: `${id}-help`, class: "help" }, def.help),
-      errorElement(id),
-      h("div", { class: "field file" }, h("label", { for: fileId }, "…or load the key file"), fileInput, fileStatus));
-  }
-  const input = h("input", { id, name: def.name, type: def.kind === "password" ? "password" : "text",
-    autocomplete: def.autocomplete || "off", spellcheck: "false", placeholder: def.placeholder || null,
-    class: def.kind === "password" ? "secret" : null });
-  return field(id, def.label, input, def.help);
 }
 
 /** Which element shows an API error about `field`, and a prefix naming a sub-field if needed. */

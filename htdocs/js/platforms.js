@@ -26,8 +26,20 @@ const MICROSOFT_CREDENTIALS = [
   { name: "tenant_id", label: "Directory (tenant) ID", kind: "text", autocomplete: "off",
     help: "GUID or domain, e.g. contoso.onmicrosoft.com." },
   { name: "client_id", label: "Application (client) ID", kind: "text", autocomplete: "off", help: "GUID." },
+  { name: "auth_method", label: "The app proves itself with", kind: "choice",
+    options: [["secret", "A client secret"], ["certificate", "A certificate"]],
+    help: "Microsoft recommends a certificate: upload its public part to the app registration "
+      + "(Certificates & secrets), keep the private key here." },
   { name: "client_secret", label: "Client secret", kind: "password", autocomplete: "new-password",
-    help: "The secret's value (not its id)." },
+    when: ["auth_method", "secret"], help: "The secret's value (not its id)." },
+  { name: "certificate_pem", label: "Certificate (PEM)", kind: "pem-file", when: ["auth_method", "certificate"],
+    accept: ".pem,.crt,.cer", fileLabel: "…or load the certificate file", fileWhat: "a certificate",
+    placeholder: "-----BEGIN CERTIFICATE-----",
+    help: "The certificate uploaded to the app registration." },
+  { name: "private_key_pem", label: "Private key (PEM)", kind: "pem-file", secret: true,
+    when: ["auth_method", "certificate"], accept: ".pem,.key", fileLabel: "…or load the key file",
+    fileWhat: "a private key", placeholder: "-----BEGIN PRIVATE KEY-----",
+    help: "The certificate's RSA private key, unencrypted (PKCS#8 or PKCS#1). Sent once and stored encrypted." },
 ];
 
 export const PLATFORMS = {
@@ -57,6 +69,7 @@ export const PLATFORMS = {
     streams: [["cloud_audit", "Cloud Audit Logs"]],
     credentials: [
       { name: "service_account_key", label: "Service-account key (JSON)", kind: "json-file",
+        accept: ".json,application/json", fileLabel: "…or load the key file", fileWhat: "a service-account key",
         help: "Paste the key file's JSON, or choose the file below. It is sent once and stored encrypted." },
     ],
     settings: COMMON_SETTINGS,

@@ -1,6 +1,9 @@
+internal import Foundation
 internal import JSONBytes
 internal import SourceModel
 internal import CryptoExtras
+internal import Poller
+internal import UTCTime
 
 /// Checks the shape of each platform's credentials before they are sealed.
 /// Messages name the field and never repeat its value.
@@ -34,12 +37,28 @@ enum CredentialValidator {
         } else if hasSecret {
             fields.requireText("client_secret", { (1...1024).contains($0.count) }, explain: "must be a non-empty string")
         } else if hasCertificate {
-            fields.requireText("certificate_pem", { $0.contains("-----BEGIN CERTIFICATE-----") }, explain: "must be a PEM certificate")
-            fields.requireText("private_key_pem", { pem in
-                (try? _RSA.Signing.PrivateKey(pemRepresentation: pem)) != nil
-            }, explain: "must be a PEM RSA private key that parses")
+            certificate(&fields)
         } else {
             fields.errors.add("\(prefix).client_secret", "is required (or certificate_pem with private_key_pem)")
+        }
+    }
+
+    /// The certificate and its key are read the way the poller reads them: they must
+    /// parse, belong together, and the certificate must not have expired (Entra ID
+    /// refuses an expired certificate credential).
+    private static func certificate(_ fields: inout Fields) {
+        fields.requireText("certificate_pem", { !$0.isEmpty }, explain: "must be a PEM certificate")
+        fields.requireText("private_key_pem", { !$0.isEmpty }, explain: "must be a PEM RSA private key")
+        guard let certificatePEM = fields.text("certificate_pem"), !certificatePEM.isEmpty,
+              let keyPEM = fields.text("private_key_pem"), !keyPEM.isEmpty else { return }
+        do {
+            let certificate = try ClientCertificate(certificatePEM: certificatePEM, privateKeyPEM: keyPEM)
+            if certificate.notValidAfter < Date() {
+                let end = UTCTimestamp(seconds: Int64(certificate.notValidAfter.timeIntervalSince1970))
+                fields.errors.add("\(prefix).certificate_pem", "has expired (valid until \(end)); make and upload a new one")
+            }
+        } catch {
+            fields.errors.add("\(prefix).\(error.field.rawValue)", error.message)
         }
     }
 
@@ -82,6 +101,8 @@ enum CredentialValidator {
         var errors: FieldErrors
 
         func has(_ name: String) -> Bool { members.contains { $0.key == name } }
+
+        func text(_ name: String) -> String? { members.first { $0.key == name }?.value.stringValue }
 
         mutating func allow(_ names: Set<String>) {
             for member in members where !names.contains(member.key) {

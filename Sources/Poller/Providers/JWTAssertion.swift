@@ -4,7 +4,7 @@ internal import Foundation
 internal import JSONBytes
 
 /// Signs the short-lived RS256 JWTs that OAuth2 clients present instead of a
-/// secret: Google's service-account grant (RFC 7523 `assertion`) and, later,
+/// secret: Google's service-account grant (RFC 7523 `assertion`) and
 /// Microsoft's certificate credentials (`client_assertion`).
 ///
 /// RS256 is RSASSA-PKCS1-v1_5 over SHA-256 (RFC 7518 §3.3); the signing itself
@@ -24,10 +24,15 @@ struct JWTAssertionSigner {
     /// Parses a PEM RSA private key (PKCS#8 or PKCS#1, at least 2048 bits).
     init(privateKeyPEM pem: String, keyID: String?) throws(ProviderError) {
         do {
-            key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+            self.init(key: try _RSA.Signing.PrivateKey(pemRepresentation: pem), keyID: keyID)
         } catch {
             throw ProviderError(.badCredentials, "the private key is not a PEM RSA key of at least 2048 bits")
         }
+    }
+
+    /// A key parsed elsewhere (a certificate credential checks it against its certificate first).
+    init(key: _RSA.Signing.PrivateKey, keyID: String?) {
+        self.key = key
         self.keyID = keyID
     }
 

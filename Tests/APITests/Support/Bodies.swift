@@ -1,5 +1,8 @@
 import CryptoExtras
+import Foundation
 import JSONBytes
+import SwiftASN1
+import X509
 
 /// Request bodies for the validators, built as values so PEM newlines need no escaping.
 enum Bodies {
@@ -7,8 +10,23 @@ enum Bodies {
     static let rsaKey = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
     static let pkcs1PEM = rsaKey.pemRepresentation
     static let pkcs8PEM = rsaKey.pkcs8PEMRepresentation
-    /// Only its armour is checked; the body is base64 of readable text.
-    static let certificatePEM = "-----BEGIN CERTIFICATE-----\nTUlJQyB0ZXN0IGNlcnRpZmljYXRl\n-----END CERTIFICATE-----\n"
+    /// The app registration's certificate for `rsaKey`, valid for a year.
+    static let certificatePEM = selfSigned(rsaKey, notValidAfter: Date() + 365 * 86400)
+
+    /// A self-signed certificate for `key`, as `openssl req -x509` would make one.
+    static func selfSigned(_ key: _RSA.Signing.PrivateKey, notValidAfter: Date) -> String {
+        let name = try! DistinguishedName { CommonName("siem-collector-test") }
+        let certificate = try! Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: notValidAfter - 2 * 365 * 86400, notValidAfter: notValidAfter, issuer: name, subject: name,
+            signatureAlgorithm: .sha256WithRSAEncryption, extensions: Certificate.Extensions(),
+            issuerPrivateKey: Certificate.PrivateKey(key))
+        return try! certificate.serializeAsPEM().pemString
+    }
+
+    /// A certificate of another key pair, and one whose validity ended yesterday.
+    static let otherCertificatePEM = selfSigned(try! _RSA.Signing.PrivateKey(keySize: .bits2048), notValidAfter: Date() + 86400)
+    static let expiredCertificatePEM = selfSigned(rsaKey, notValidAfter: Date() - 86400)
 
     /// A distinctive secret that must never come back in an error.
     static let secret = "Sup3r-S3cret~value.9f8e"

@@ -9,18 +9,15 @@ Callers hold the app lock.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qs
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from . import jws
 from .server import Response, json_response
 
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -109,7 +106,7 @@ class GoogleAuth:
         if not assertion:
             return error(400, "invalid_request", "Missing required parameter: assertion"), None
         try:
-            header, claims, signing_input, signature = _split(assertion)
+            header, claims, signing_input, signature = jws.split(assertion)
         except ValueError:
             return error(400, "invalid_grant", "Invalid JWT: Malformed token."), None
         email = claims.get("iss") if isinstance(claims.get("iss"), str) else None
@@ -162,33 +159,5 @@ def error(status: int, code: str, description: str) -> Response:
     return json_response(status, {"error": code, "error_description": description}, NO_STORE)
 
 
-def _b64d(text: str) -> bytes:
-    if not text or any(c in text for c in "+/="):
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
-        raise ValueError("not base64url") from None
-
-
-def _split(jwt: str) -> tuple[dict, dict, bytes, bytes]:
-    parts = jwt.split(".")
-    if len(parts) != 3:
-        raise ValueError("not a JWS compact serialization")
-    try:
-        header, claims = json.loads(_b64d(parts[0])), json.loads(_b64d(parts[1]))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError("header or claims are not JSON") from None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise ValueError("header or claims are not objects")
-    # An empty signature (alg "none") is a signature that does not verify, not a malformed token.
-    return header, claims, f"{parts[0]}.{parts[1]}".encode(), _b64d(parts[2]) if parts[2] else b""
-
-
 def _verifies(public_pem: str, signing_input: bytes, signature: bytes) -> bool:
-    key = serialization.load_pem_public_key(public_pem.encode())
-    try:
-        key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
-        return True
-    except InvalidSignature:
-        return False
+    return jws.verifies(serialization.load_pem_public_key(public_pem.encode()), "RS256", signing_input, signature)

@@ -167,7 +167,8 @@ class MicrosoftFake:
 
         def produce():
             with self.lock:
-                return self.identity.token_request(tenant, req.method, req.header("content-type"), req.body, corr)[0]
+                return self.identity.token_request(tenant, req.method, req.header("content-type"), req.body, corr,
+                                                   f"{self._base(req)}/{tenant}/oauth2/v2.0/token")[0]
         return self._serve(req, "token", tenant, client_id, None, True, produce)
 
     # --- Graph --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Microsoft identity platform v2.0 client-credentials token endpoint, and bearer checks.
 
+Apps authenticate with a client secret or a certificate's client assertion (msassert.py).
 Errors mirror the real AADSTS JSON: {"error", "error_description": "AADSTSnnn: ...\\r\\nTrace ID...",
 "error_codes", "timestamp", "trace_id", "correlation_id", "error_uri"}.  Tokens look like JWTs
 (so a client may read `exp`), but the fake validates them by lookup, which is what lets the
@@ -7,15 +8,16 @@ control API revoke them all at once.  Callers hold the app lock.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qs
 
+from . import msassert
+from .jws import b64url_encode
 from .server import Response, json_response
 
 GRAPH, MANAGEMENT = "graph", "management"
@@ -30,6 +32,13 @@ MAX_TOKENS = 20_000
 
 
 @dataclass
+class App:
+    """An app registration's credentials: a secret and/or certificates (PEM), as Entra allows both."""
+    secret: str | None = None
+    certificates: list[str] = field(default_factory=list)
+
+
+@dataclass
 class TokenInfo:
     tenant: str
     client_id: str
@@ -41,7 +50,7 @@ class TokenInfo:
 
 class Identity:
     def __init__(self, signing_key: bytes):
-        self.apps: dict[tuple[str, str], str] = {}      # (tenant, client_id) -> secret
+        self.apps: dict[tuple[str, str], App] = {}      # (tenant, client_id) -> credentials
         self.tokens: dict[str, TokenInfo] = {}
         self.lifetime_s = 3599
         self._key = signing_key
@@ -53,8 +62,15 @@ class Identity:
     def tenants(self) -> set[str]:
         return {t for t, _ in self.apps}
 
-    def register(self, tenant: str, client_id: str, secret: str) -> None:
-        self.apps[(tenant, client_id)] = secret
+    def register(self, tenant: str, client_id: str, secret: str | None = None,
+                 certificates: list[str] | None = None) -> None:
+        """Adds the app, or replaces the kinds of credential given (rotation). ValueError for a bad certificate."""
+        checked = [msassert.AppCertificate.load(pem).pem for pem in certificates or []]
+        app = self.apps.setdefault((tenant, client_id), App())
+        if secret is not None:
+            app.secret = secret
+        if certificates is not None:
+            app.certificates = checked
 
     def add_resource(self, resource: str, audience: str) -> None:
         if audience not in (GRAPH, MANAGEMENT):
@@ -69,18 +85,21 @@ class Identity:
         return len(doomed)
 
     def dump(self) -> dict:
-        return {"apps": [[t, c, s] for (t, c), s in self.apps.items()], "lifetime_s": self.lifetime_s,
+        return {"apps": [[t, c, a.secret, a.certificates] for (t, c), a in self.apps.items()],
+                "lifetime_s": self.lifetime_s,
                 "tokens": {k: asdict(v) for k, v in self.tokens.items()}}
 
     def load(self, d: dict) -> None:
-        self.apps = {(t, c): s for t, c, s in d.get("apps", [])}
+        # State files written before certificates hold [tenant, client_id, secret].
+        self.apps = {(a[0], a[1]): App(a[2], list(a[3]) if len(a) > 3 else []) for a in d.get("apps", [])}
         self.lifetime_s = d.get("lifetime_s", 3599)
         self.tokens = {k: TokenInfo(**v) for k, v in d.get("tokens", {}).items()}
 
     # --- wire side ----------------------------------------------------------------------
     def token_request(self, tenant: str, method: str, content_type: str, body: bytes,
-                      corr: str) -> tuple[Response, str | None]:
-        """Handle POST /{tenant}/oauth2/v2.0/token. Returns the response and the client id seen."""
+                      corr: str, token_url: str) -> tuple[Response, str | None]:
+        """Handle POST /{tenant}/oauth2/v2.0/token (`token_url`, a client assertion's audience).
+        Returns the response and the client id seen."""
         if method != "POST":
             return aad_error(400, "invalid_request", 900561,
                              f"The endpoint only accepts POST, OPTIONS requests. Received a {method} request.", corr), None
@@ -98,22 +117,16 @@ class Identity:
         if form["grant_type"] != "client_credentials":
             return aad_error(400, "unsupported_grant_type", 70003,
                              "The app requested an unsupported grant type ...", corr), client_id
-        secret = self.apps.get((tenant, client_id))
-        if secret is None:
+        app = self.apps.get((tenant, client_id))
+        if app is None:
             return aad_error(400, "unauthorized_client", 700016,
                              f"Application with identifier '{client_id}' was not found in the directory '{tenant}'. "
                              "This can happen if the application has not been installed by the administrator of the "
                              "tenant or consented to by any user in the tenant. You may have sent your authentication "
                              "request to the wrong tenant.", corr), client_id
-        if not form.get("client_secret"):
-            return aad_error(401, "invalid_client", 7000218,
-                             "The request body must contain the following parameter: 'client_assertion' or "
-                             "'client_secret'.", corr), client_id
-        if not hmac.compare_digest(form["client_secret"].encode(), secret.encode()):
-            return aad_error(401, "invalid_client", 7000215,
-                             "Invalid client secret provided. Ensure the secret being sent in the request is the "
-                             f"client secret value, not the client secret ID, for a secret added to app '{client_id}'.",
-                             corr), client_id
+        refused = _authenticate(app, form, client_id, token_url, corr)
+        if refused:
+            return refused, client_id
         if not form.get("scope"):
             return missing_param("scope", corr), client_id
         resource, err = _resource_of(form["scope"], tenant, corr, self.resources)
@@ -148,6 +161,34 @@ class Identity:
         if info.exp <= time.time():
             return info, "expired"
         return info, ""
+
+
+def _authenticate(app: App, form: dict, client_id: str, token_url: str, corr: str) -> Response | None:
+    """None when the request proves it is the app, by client assertion or secret; else the refusal."""
+    if form.get("client_assertion") or form.get("client_assertion_type"):
+        for name in ("client_assertion_type", "client_assertion"):
+            if not form.get(name):
+                return missing_param(name, corr)
+        if form["client_assertion_type"] != msassert.ASSERTION_TYPE:
+            # The fake's guess: the docs name only the jwt-bearer type.
+            return aad_error(401, "invalid_client", 50027,
+                             "Invalid JWT token. The client_assertion_type is not supported.", corr)
+        certificates = [msassert.AppCertificate.load(pem) for pem in app.certificates]
+        try:
+            msassert.check(form["client_assertion"], certificates, client_id, token_url)
+        except msassert.Rejected as r:
+            return aad_error(r.status, r.error, r.code, r.message, corr)
+        return None
+    if not form.get("client_secret"):
+        return aad_error(401, "invalid_client", 7000218,
+                         "The request body must contain the following parameter: 'client_assertion' or "
+                         "'client_secret'.", corr)
+    if app.secret is None or not hmac.compare_digest(form["client_secret"].encode(), app.secret.encode()):
+        return aad_error(401, "invalid_client", 7000215,
+                         "Invalid client secret provided. Ensure the secret being sent in the request is the "
+                         f"client secret value, not the client secret ID, for a secret added to app '{client_id}'.",
+                         corr)
+    return None
 
 
 AAD_HEADERS = [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")]
@@ -193,12 +234,8 @@ def _resource_of(scope: str, tenant: str, corr: str, extra: dict | None = None):
     return found.pop(), None
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
 def _jwt(claims: dict, key: bytes) -> str:
-    head = _b64(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
-    body = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    sig = _b64(hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest())
+    head = b64url_encode(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
+    body = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
+    sig = b64url_encode(hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest())
     return f"{head}.{body}.{sig}"

@@ -40,9 +40,17 @@ def add_resource(app, body, args):
 
 
 def register_app(app, body, args):
-    tenant, client_id, secret = _need(body, "tenant", "client_id", "client_secret")
+    """{tenant, client_id, client_secret?, certificate_pem? (a PEM or a list)}: at least one credential."""
+    tenant, client_id = _need(body, "tenant", "client_id")
+    secret, certificate = body.get("client_secret"), body.get("certificate_pem")
+    if secret in (None, "") and certificate in (None, "", []):
+        raise BadRequest("give client_secret and/or certificate_pem")
+    certificates = None if certificate is None else [certificate] if isinstance(certificate, str) else list(certificate)
     with app.lock:
-        app.identity.register(str(tenant), str(client_id), str(secret))
+        try:
+            app.identity.register(str(tenant), str(client_id), None if secret is None else str(secret), certificates)
+        except ValueError as e:
+            raise BadRequest(str(e))
     return {"ok": True}
 
 

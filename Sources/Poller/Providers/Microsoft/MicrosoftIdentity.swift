@@ -1,13 +1,15 @@
 internal import Curl
 internal import JSONBytes
+internal import UTCTime
 
 /// OAuth2 client credentials against the Microsoft identity platform (v2.0):
-/// `POST {authority}/{tenant}/oauth2/v2.0/token`, scope `{resource}/.default`.
+/// `POST {authority}/{tenant}/oauth2/v2.0/token`, scope `{resource}/.default`,
+/// the client authenticated by a secret or a certificate's signed assertion.
 struct MicrosoftIdentity {
     let cloud: MicrosoftCloud
     let directoryTenant: String
     let clientID: String
-    let clientSecret: String?
+    let credential: MicrosoftClientCredential
 
     init(context: ProviderContext, cloud: MicrosoftCloud) throws(ProviderError) {
         guard let tenant = context.credential("tenant_id"), let client = context.credential("client_id") else {
@@ -16,11 +18,11 @@ struct MicrosoftIdentity {
         self.cloud = cloud
         self.directoryTenant = tenant
         self.clientID = client
-        self.clientSecret = context.credential("client_secret")
-        if clientSecret == nil {
-            throw ProviderError(.configuration, "certificate credentials are not supported by the poller yet; use client_secret")
-        }
+        self.credential = try MicrosoftClientCredential(context: context)
     }
+
+    /// The token endpoint; also the `aud` of a client assertion.
+    var tokenURL: String { "\(cloud.authorityHost)/\(URLEncoding.percentEncode(directoryTenant))/oauth2/v2.0/token" }
 
     /// Requests sharing an app registration and a tenant share Graph's budget.
     var pacingKey: String { "graph|\(directoryTenant)|\(clientID)" }
@@ -38,11 +40,11 @@ struct MicrosoftIdentity {
     }
 
     private func fetchToken(resource: String, http: ProviderHTTP) throws(ProviderError) -> (token: String, lifetime: Double) {
-        let url = "\(cloud.authorityHost)/\(URLEncoding.percentEncode(directoryTenant))/oauth2/v2.0/token"
-        let request = HTTPRequest.formPost(url: url, fields: [
-            ("grant_type", "client_credentials"), ("client_id", clientID),
-            ("client_secret", clientSecret ?? ""), ("scope", "\(resource)/.default"),
-        ])
+        let url = tokenURL
+        // A fresh assertion per request: each carries its own jti and a short validity.
+        let authentication = try credential.formFields(clientID: clientID, tokenURL: url, now: UTCTimestamp.now().seconds)
+        let request = HTTPRequest.formPost(url: url, fields: [("grant_type", "client_credentials"), ("client_id", clientID)]
+            + authentication + [("scope", "\(resource)/.default")])
         let response = try http.send(request, pacing: nil, what: "token request")
         let body = try? RawJSON(validating: response.body)
         guard response.status == 200 else {
