@@ -14,15 +14,16 @@ public struct SealedCredentials: Sendable {
     }
 }
 
-/// Filters and paging for a tenant's source listing (keyset paging on name, id).
+/// Filters and paging for a tenant's source listing (keyset paging on the name,
+/// which is unique per tenant, in code-point order).
 public struct SourceListQuery: Sendable {
     public var platform: Platform?
     public var isEnabled: Bool?
     public var limit: Int
-    /// Continue after this (source_name, source_id).
-    public var after: (name: String, id: String)?
+    /// Continue after this source_name.
+    public var after: String?
 
-    public init(platform: Platform? = nil, isEnabled: Bool? = nil, limit: Int = 50, after: (name: String, id: String)? = nil) {
+    public init(platform: Platform? = nil, isEnabled: Bool? = nil, limit: Int = 50, after: String? = nil) {
         self.platform = platform
         self.isEnabled = isEnabled
         self.limit = limit
@@ -73,15 +74,14 @@ public final class SourceRepository {
 
     public func list(tenantID: String, query: SourceListQuery) throws(StorageError) -> StoredSources {
         let platform = query.platform?.rawValue
-        let afterName = query.after?.name
-        let afterID = query.after?.id
+        let afterName = query.after
         return try sources(tenantID, """
             SELECT \(unsafeSQL: StoredSource.selectList) FROM cloud_api_sources
             WHERE tenant_id = \(tenantID)
               AND (\(platform)::text IS NULL OR platform = \(platform))
               AND (\(query.isEnabled)::boolean IS NULL OR is_enabled = \(query.isEnabled))
-              AND (\(afterName)::text IS NULL OR (source_name, source_id) > (\(afterName), \(afterID)::uuid))
-            ORDER BY source_name, source_id
+              AND (\(afterName)::text IS NULL OR source_name COLLATE "C" > \(afterName))
+            ORDER BY source_name COLLATE "C"
             LIMIT \(query.limit)
             """, "could not list sources")
     }

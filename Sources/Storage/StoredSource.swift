@@ -46,7 +46,7 @@ public struct StoredSource {
     static let selectList = """
         source_id, tenant_id, platform, source_name, polling_interval_minutes, is_enabled,
         last_polled_timestamp, last_success_timestamp, next_poll_time, error_count, last_error,
-        disabled_reason, settings, cursor, credentials_fingerprint, credentials_key_id,
+        disabled_reason, settings_text, cursor_text, credentials_fingerprint, credentials_key_id,
         events_collected_total, last_poll_events, last_poll_duration_ms, created_at, updated_at
         """
 
@@ -67,7 +67,7 @@ public struct StoredSource {
         result.withText(row, column.rawValue, body)
     }
 
-    /// A jsonb column's JSON text (`settings`, `cursor`).
+    /// A JSON column's text (`settings`, `cursor`: jsonb rendered as text when the row was written).
     public func withJSON(_ column: Column, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         result.withJSON(row, column.rawValue, body)
     }
@@ -83,7 +83,7 @@ public struct StoredSource {
     public var sourceID: String { result.uuid(row, Column.sourceID.rawValue) ?? "" }
     public var sourceName: String { result.string(row, Column.sourceName.rawValue) ?? "" }
     public var isEnabled: Bool { result.bool(row, Column.isEnabled.rawValue) ?? false }
-    public var settingsJSON: String { result.json(row, Column.settings.rawValue) ?? "{}" }
+    public var settingsJSON: String { result.string(row, Column.settings.rawValue) ?? "{}" }
 }
 
 @available(*, unavailable)

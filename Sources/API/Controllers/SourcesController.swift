@@ -54,7 +54,7 @@ struct SourcesController {
             writer.endArray()
             writer.key("next_page_token")
             if sources.count > requested, let last = page.last {
-                writer.string(PageToken.encode(name: last.sourceName, id: last.sourceID))
+                writer.string(PageToken.encode(name: last.sourceName))
             } else {
                 writer.null()
             }
@@ -157,21 +157,23 @@ struct StorageFailure {
     }
 }
 
-/// Opaque keyset page tokens: base64url of name and id.
+/// Opaque keyset page tokens: base64url of a marker and the last name on the page
+/// (the marker tells a token this API issued from arbitrary base64).
 enum PageToken {
-    static func encode(name: String, id: String) -> String {
-        Data((name + "\u{0}" + id).utf8).base64EncodedString()
+    private static let marker = "n:"
+
+    static func encode(name: String) -> String {
+        Data((marker + name).utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func decode(_ token: String) -> (name: String, id: String)? {
+    static func decode(_ token: String) -> String? {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard token.count <= 600, let data = Data(base64Encoded: base64),
-              let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: "\u{0}", omittingEmptySubsequences: false)
-        guard parts.count == 2, UUID(uuidString: String(parts[1])) != nil else { return nil }
-        return (String(parts[0]), String(parts[1]))
+              let text = String(data: data, encoding: .utf8), text.hasPrefix(marker), text.count > marker.count
+        else { return nil }
+        return String(text.dropFirst(marker.count))
     }
 }
