@@ -1,6 +1,5 @@
 /// Decoders for PostgreSQL's binary result format (network byte order). Binary
-/// results spare the server its text output functions (timestamps, uuids,
-/// integers), which cost more than the query itself on wide rows.
+/// results spare the server its text output functions (timestamps, uuids, integers).
 public enum PostgresBinary {
     /// Microseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01 UTC.
     static let epochOffsetMicros: Int64 = 946_684_800_000_000
@@ -36,11 +35,5 @@ public enum PostgresBinary {
             o += 2
         }
         return true
-    }
-
-    /// jsonb's binary form is a version byte (1) followed by the JSON text.
-    public static func jsonbText(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
-        guard bytes.first == 1 else { return nil }
-        return UnsafeBufferPointer(rebasing: bytes.dropFirst())
     }
 }

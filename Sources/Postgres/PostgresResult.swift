@@ -28,7 +28,6 @@ public final class PostgresResult {
     }
 
     private func isBinary(_ column: Int) -> Bool { PQfformat(result, Int32(column)) == 1 }
-    private func type(_ column: Int) -> UInt32 { UInt32(PQftype(result, Int32(column))) }
 
     /// The value's bytes as libpq holds them; valid while the result lives.
     private func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
@@ -45,17 +44,6 @@ public final class PostgresResult {
     /// format, to `body`; false when the value is NULL.
     public func withText(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         withBytes(row, column, body) != nil
-    }
-
-    /// Lends a json or jsonb column's JSON text; false when NULL (or not JSON).
-    public func withJSON(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
-        let unwrap = isBinary(column) && type(column) == TypeOID.jsonb
-        return withBytes(row, column) { bytes -> Bool in
-            guard unwrap else { body(bytes); return true }
-            guard let text = PostgresBinary.jsonbText(bytes) else { return false }
-            body(text)
-            return true
-        } ?? false
     }
 
     /// Lends a uuid column as canonical lower-case text; false when NULL.
@@ -77,12 +65,6 @@ public final class PostgresResult {
     public func uuid(_ row: Int, _ column: Int) -> String? {
         var text: String?
         _ = withUUID(row, column) { text = String(decoding: $0, as: UTF8.self) }
-        return text
-    }
-
-    public func json(_ row: Int, _ column: Int) -> String? {
-        var text: String?
-        _ = withJSON(row, column) { text = String(decoding: $0, as: UTF8.self) }
         return text
     }
 
@@ -132,11 +114,6 @@ public final class PostgresResult {
         }
         return negative ? -value : value
     }
-}
-
-/// Type OIDs the accessors need to tell apart (pg_type.dat; fixed across versions).
-enum TypeOID {
-    static let jsonb: UInt32 = 3802
 }
 
 @available(*, unavailable)

@@ -28,15 +28,6 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// RFC 3339 in UTC with microseconds when there are any: `2026-11-27T00:06:08.123456Z`.
     public var rfc3339: String { format(fractionDigits: naturalFractionDigits) }
 
-    /// The same text as `rfc3339`, lent as bytes from a stack buffer (no String
-    /// allocation; not generic, so callers in other modules pay no metadata lookup).
-    public func withRFC3339(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxFormattedLength) { buffer in
-            let count = write(fractionDigits: naturalFractionDigits, into: buffer)
-            body(UnsafeBufferPointer(rebasing: buffer[..<count]))
-        }
-    }
-
     /// RFC 3339 in UTC with exactly `fractionDigits` (0, 3 or 6) fraction digits.
     public func format(fractionDigits: Int) -> String {
         String(unsafeUninitializedCapacity: Self.maxFormattedLength) { write(fractionDigits: fractionDigits, into: $0) }

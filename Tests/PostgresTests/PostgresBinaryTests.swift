@@ -2,7 +2,7 @@ import Testing
 import Postgres
 
 /// The binary result decoders, against byte strings as PostgreSQL's send
-/// functions produce them (int2send/int4send/int8send, timestamptz_send, uuid_send, jsonb_send).
+/// functions produce them (int2send/int4send/int8send, timestamptz_send, uuid_send).
 @Suite struct PostgresBinaryTests {
     private func decode<T>(_ bytes: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         bytes.withUnsafeBufferPointer(body)
@@ -46,12 +46,5 @@ import Postgres
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { PostgresBinary.formatUUID(input, into: $0) }
         }
         #expect(!short)
-    }
-
-    @Test func jsonbCarriesAVersionByte() {
-        // SELECT jsonb_send('{"a":1}') = \x017b2261223a20317d
-        let text = decode([1] + Array(#"{"a": 1}"#.utf8)) { PostgresBinary.jsonbText($0).map { String(decoding: $0, as: UTF8.self) } }
-        #expect(text == #"{"a": 1}"#)
-        #expect(decode([2, 0x7B, 0x7D]) { PostgresBinary.jsonbText($0) } == nil)
     }
 }

@@ -30,11 +30,6 @@ import UTCTime
         #expect(t.format(fractionDigits: 0) == "2026-11-27T00:06:08Z")
         #expect(UTCTimestamp(seconds: 0).rfc3339 == "1970-01-01T00:00:00Z")
         #expect(UTCTimestamp(microseconds: -500_000).rfc3339 == "1969-12-31T23:59:59.500000Z")
-        for stamp in [t, UTCTimestamp(seconds: 0), UTCTimestamp(microseconds: -500_000)] {
-            var lent = ""
-            stamp.withRFC3339 { lent = String(decoding: $0, as: UTF8.self) }
-            #expect(lent == stamp.rfc3339)
-        }
         // Every day across four centuries survives a round trip.
         var day: Int64 = -146_097 * 2
         while day < 146_097 * 2 {
