@@ -219,7 +219,9 @@ def test_sdk_requests_with_every_credential_kind_are_accepted(fake):
 
 
 def _minutes(n):
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(minutes=n)
+    """A signing time n minutes from now; a callable, so that it is taken when the test runs
+    (parameters are made at collection, which may be more than the allowed skew earlier)."""
+    return lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(minutes=n)
 
 
 @pytest.mark.parametrize("case, kwargs, code, message", [
@@ -233,7 +235,7 @@ def _minutes(n):
      "security token included in the request is invalid"),
 ])
 def test_signature_errors(fake, case, kwargs, code, message):
-    kwargs = dict(kwargs)
+    kwargs = {k: v() if k == "at" else v for k, v in kwargs.items()}
     key = kwargs.pop("key", KEY)
     r = send(fake, {"MaxResults": 5}, key, **kwargs)
     status, got, text = error_of(r)
