@@ -371,6 +371,21 @@ def test_counters_and_request_log(fake):
     assert fake.control("GET", "counters")["data"]["by_tenant"][ACCOUNT] == 2
 
 
+
+def test_stream_mode_feeds_every_account_with_a_key(fake):
+    st = fake.stream_until_done({"interval_s": 0.2, "batch": 2, "max_events": 4, "regions": [REGION]})
+    assert st["added"] == 4 and st["accounts"] is None and "error" not in st
+    for account in (ACCOUNT, OTHER):
+        events = fake.control("GET", "events", account=account, region=REGION)["value"]
+        assert len(events) == 2 and all(time.time() - 10 < e["EventTime"] <= time.time() for e in events)
+        assert all(json.loads(e["CloudTrailEvent"])["awsRegion"] == REGION for e in events)
+    # What the poller reads: the live events are there for LookupEvents.
+    got = send(fake, {"StartTime": int(time.time()) - 60}).json()["Events"]
+    assert len(got) == 2
+    assert fake.stream_until_done({"interval_s": 0.2, "batch": 1, "max_events": 1, "accounts": [OTHER]})["added"] == 1
+    assert len(fake.control("GET", "events", account=OTHER, region="us-east-1")["value"]) == 1
+
+
 def test_state_file_survives_a_restart(cert_dir, tmp_path):
     state = tmp_path / "aws-state.json"
     first = start_fake("fakes.aws", cert_dir, state_file=state, log_path=tmp_path / "a.log")
