@@ -1,8 +1,11 @@
-"""The demo's moving parts, driven by scripts/demo: fake clouds with a live
-stream of sample events, one source per implemented platform registered through
-the API, a cron-like poller ticker, and a live count of events in Kafka.
+"""The demo's moving parts, driven by scripts/demo: fake clouds with a live stream of sample
+events (democlouds.py), one source per implemented platform registered through the API, a
+cron-like poller ticker, and a live count of the events arriving in Kafka, in all and per source.
 
-Everything it starts is recorded in var/pids/ so that `scripts/stack down` stops it.
+Everything it starts is recorded in var/pids/ so that `scripts/stack down` stops it. Running it
+again reuses the fakes and sources that are there.
+  DEMO_NO_TICKER=1        set up fakes and sources only (tests run the poller themselves)
+  DEMO_WATCH_SECONDS=N    how long to show the live count (default 150; 0: one line)
 """
 import json
 import os
@@ -12,12 +15,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "Tests" / "integration"))
+INTEGRATION = ROOT / "Tests" / "integration"
+sys.path.insert(0, str(INTEGRATION))
 
 import requests  # noqa: E402
 
+import democlouds  # noqa: E402
 from fakes import tls  # noqa: E402
+from fakes.process import FakeClient  # noqa: E402
 from harness import kafka  # noqa: E402
+from harness.procs import clean_env  # noqa: E402
 from stack import parse_env_file  # noqa: E402
 
 VAR = Path(os.environ.get("SIEM_VAR_DIR", ROOT / "var"))
@@ -25,9 +32,7 @@ ENV = parse_env_file(VAR / "stack.env")
 PIDS = VAR / "pids"
 DEMO = VAR / "demo"
 TENANT = "demo"
-# A fixed, obviously fake app registration in the fake Microsoft cloud.
-MS_APP = {"tenant": "00000000-0000-4000-8000-0000000000d1", "client_id": "00000000-0000-4000-8000-0000000000c1",
-          "client_secret": "demo-client-secret-not-real"}
+SOURCES_URL = f"{ENV['SIEM_API_URL']}/v1/cloud_api_sources"
 
 
 def log(msg):
@@ -42,7 +47,7 @@ def alive(name):
         return False
 
 
-def start_background(name, argv, env=None, cwd=None):
+def start_background(name, argv, env, cwd=None):
     """Start a long-lived process detached from this script; remember its PID."""
     out = DEMO / f"{name}.out"
     with open(out, "w") as stdout, open(VAR / "log" / f"{name}.log", "a") as stderr:
@@ -52,46 +57,23 @@ def start_background(name, argv, env=None, cwd=None):
     return proc, out
 
 
-def start_fake_microsoft(certs):
-    if alive("fake-microsoft"):
-        return json.loads((DEMO / "fake-microsoft.out").read_text().splitlines()[0])["port"]
-    log("starting the fake Microsoft cloud (HTTPS, live event stream)")
-    env = {k: v for k, v in os.environ.items() if not k.endswith("CA_BUNDLE")}
-    proc, out = start_background(
-        "fake-microsoft", [sys.executable, "-m", "fakes.microsoft", "--port", "0", "--cert-dir", str(certs.dir),
-                           "--seed", "7"], env=env, cwd=ROOT / "Tests" / "integration")
-    for _ in range(100):
-        lines = out.read_text().splitlines()
-        if lines:
-            return json.loads(lines[0])["port"]
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise SystemExit(f"the fake Microsoft cloud did not start (see {VAR / 'log' / 'fake-microsoft.log'})")
-
-
-def control(session, base, method, name, body=None):
-    r = session.request(method, f"{base}/_control/{name}", json=body, timeout=60)
-    r.raise_for_status()
-    return r.json()
-
-
-def setup_microsoft(certs, port):
-    base = f"https://127.0.0.1:{port}"
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = str(certs.ca)
-    control(s, base, "POST", "apps", MS_APP)
-    control(s, base, "POST", "resources", {"resource": base, "audience": "graph"})
-    status = control(s, base, "GET", "stream")
-    if not status.get("enabled"):
-        now = time.time()
-        for stream, count in (("directoryAudits", 600), ("signIns", 900)):
-            control(s, base, "POST", "events", {"tenant": MS_APP["tenant"], "stream": stream, "count": count,
-                                                "start": now - 6 * 3600, "end": now - 60, "return_ids": False})
-        control(s, base, "POST", "stream", {"enabled": True, "interval_s": 5, "batch": 4,
-                                            "tenants": [MS_APP["tenant"]], "streams": ["directoryAudits", "signIns"]})
-    return base
+def start_fake(name, module, title, certs):
+    """The fake cloud `name`, started in the background, or found running from an earlier run."""
+    pid_name = f"fake-{name}"
+    out = DEMO / f"{pid_name}.out"
+    if not alive(pid_name):
+        log(f"starting the fake {title} on HTTPS")
+        proc, out = start_background(pid_name, [sys.executable, "-m", module, "--port", "0",
+                                                "--cert-dir", str(certs.dir), "--seed", "7"],
+                                     env=clean_env(), cwd=INTEGRATION)
+        for _ in range(100):
+            if out.read_text().strip() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    try:
+        return FakeClient(json.loads(out.read_text().splitlines()[0])["port"], certs)
+    except (OSError, IndexError, ValueError, KeyError):
+        raise SystemExit(f"the fake {title} did not start (see {VAR / 'log' / (pid_name + '.log')})") from None
 
 
 def api_session():
@@ -105,71 +87,98 @@ def api_session():
     return s, token
 
 
-def ensure_source(api, body):
-    url = f"{ENV['SIEM_API_URL']}/v1/cloud_api_sources"
-    existing = {s["source_name"]: s for s in api.get(url, params={"limit": 500}).json()["items"]}
-    if body["source_name"] in existing:
-        return existing[body["source_name"]]
-    r = api.post(url, json=body)
-    r.raise_for_status()
-    log(f"registered {body['platform']} source '{body['source_name']}' through the API")
-    return r.json()
+def checked(r):
+    if not r.ok:
+        raise SystemExit(f"{r.request.method} {r.url} -> {r.status_code}: {r.text[:500]}")
+    return r.json() if r.content else None
 
 
-def start_ticker(certs):
+def list_sources(api):
+    return checked(api.get(SOURCES_URL, params={"limit": 500}))["items"]
+
+
+def ensure_source(api, body, existing):
+    """Register the source, or bring the one of that name up to date: a fake started anew
+    listens on another port, and a source the poller disabled is enabled again."""
+    current = existing.get(body["source_name"])
+    if current is None:
+        log(f"registering the {body['platform']} source '{body['source_name']}' through the API")
+        return checked(api.post(SOURCES_URL, json=body))
+    if current["platform"] == body["platform"] and current["is_enabled"] and \
+            current["polling_interval_minutes"] == body["polling_interval_minutes"] and \
+            all(current["settings"].get(k) == v for k, v in body["settings"].items()):
+        return current
+    log(f"updating the {body['platform']} source '{body['source_name']}' through the API")
+    url = f"{SOURCES_URL}/{current['source_id']}"
+    updated = checked(api.put(url, json=body))
+    checked(api.post(f"{url}/poll_now"))
+    return updated
+
+
+def set_up():
+    """Fake clouds with their live streams and one source per platform; (api, token, sources)."""
+    DEMO.mkdir(parents=True, exist_ok=True)
+    certs = tls.ensure_certs(DEMO / "certs")
+    bodies = []
+    for name, module, title, setup in democlouds.CLOUDS:
+        bodies += setup(start_fake(name, module, title, certs), DEMO)
+    api, token = api_session()
+    existing = {s["source_name"]: s for s in list_sources(api)}
+    return api, token, [ensure_source(api, body, existing) for body in bodies]
+
+
+def start_ticker():
     if alive("ticker"):
         return
     log("starting the poller ticker (siem-poller run every minute, as cron would)")
-    env = dict(os.environ)
-    for k in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "AWS_CA_BUNDLE"):
-        env.pop(k, None)
-    env.update({k: v for k, v in ENV.items()})
-    env["SIEM_CA_BUNDLE"] = str(certs.ca)  # the fake clouds' CA, added to the system store
+    # The fake clouds' CA, added to the system store.
+    env = clean_env({**ENV, "SIEM_CA_BUNDLE": str(DEMO / "certs" / "ca.pem"), "SIEM_VAR_DIR": str(VAR)})
     start_background("ticker", ["bash", str(ROOT / "scripts" / "lib" / "ticker.sh")], env=env)
 
 
+def status_line(api):
+    """Events written to Kafka, and per source the events Kafka acknowledged (the poller's count;
+    the dev broker drops old messages, so the topic itself does not hold them all) and its last poll."""
+    try:
+        written = sum(hi for _, hi in kafka.partition_ends(ENV["KAFKA_BROKERS"], ENV["KAFKA_TOPIC"], timeout=5).values())
+    except Exception as e:  # noqa: BLE001 - the broker may be restarting; say so and go on
+        written = f"unreachable ({e})"
+    parts = []
+    for s in list_sources(api):
+        state = f"error: {s['last_error'][:60]}" if s["last_error"] else \
+            "waiting for its first poll" if not s["last_polled_timestamp"] else "ok"
+        parts.append(f"{s['source_name']} ({s['platform']}) {s['stats']['events_collected_total']} [{state}]")
+    return f"Kafka '{ENV['KAFKA_TOPIC']}': {written} events   |   " + ",  ".join(parts)
+
+
 def watch(seconds, api):
-    url = f"{ENV['SIEM_API_URL']}/v1/cloud_api_sources"
     deadline = time.monotonic() + seconds
     last = None
-    while time.monotonic() < deadline:
-        try:
-            ends = kafka.partition_ends(ENV["KAFKA_BROKERS"], ENV["KAFKA_TOPIC"], timeout=5)
-            total = sum(hi for _, hi in ends.values())
-        except Exception:  # the topic appears with the first delivery
-            total = 0
-        sources = api.get(url).json()["items"]
-        status = ", ".join(f"{s['source_name']}: {s['stats']['events_collected_total']} events"
-                           f"{' (error: ' + s['last_error'][:60] + ')' if s['last_error'] else ''}" for s in sources)
-        line = f"Kafka '{ENV['KAFKA_TOPIC']}': {total} events   |   {status}"
+    while True:
+        line = status_line(api)
         if line != last:
             print(time.strftime("%H:%M:%S ") + line, flush=True)
             last = line
+        if time.monotonic() >= deadline:
+            return
         time.sleep(5)
 
 
 def main():
-    DEMO.mkdir(parents=True, exist_ok=True)
-    certs = tls.ensure_certs(DEMO / "certs")
-    port = start_fake_microsoft(certs)
-    base = setup_microsoft(certs, port)
-    api, token = api_session()
-    ensure_source(api, {
-        "platform": "Microsoft365", "source_name": "contoso-m365",
-        "api_credentials_json": {k: MS_APP[k] for k in ("client_id", "client_secret")} | {"tenant_id": MS_APP["tenant"]},
-        "polling_interval_minutes": 1,
-        "settings": {"authority_host": base, "graph_endpoint": base, "initial_lookback_minutes": 480},
-    })
-    start_ticker(certs)
+    api, token, sources = set_up()
+    if os.environ.get("DEMO_NO_TICKER") != "1":
+        start_ticker()
+    names = ", ".join(f"{s['source_name']} ({s['platform']})" for s in sources)
     print(f"""
 The demo is running.
   Admin page:   {ENV['SIEM_API_URL']}/   (trust {ENV['SIEM_CA_BUNDLE']})
   Admin token:  {token}
-  API:          {ENV['SIEM_API_URL']}/v1/cloud_api_sources   (OpenAPI: {ENV['SIEM_API_URL']}/openapi.yaml)
+  Sources:      {names}   (tenant '{TENANT}', polling interval 1 minute)
+  API:          {SOURCES_URL}   (OpenAPI: {ENV['SIEM_API_URL']}/openapi.yaml)
   Kafka:        {ENV['KAFKA_BROKERS']}  topic {ENV['KAFKA_TOPIC']}
   Poller log:   {VAR / 'log' / 'poller.log'}
   Stop:         scripts/stack down
-Live count (Ctrl-C stops watching; the demo keeps running):
+Live count of the events in Kafka, in all and per source (Ctrl-C stops watching; the demo keeps running):
 """, flush=True)
     try:
         watch(float(os.environ.get("DEMO_WATCH_SECONDS", "150")), api)

@@ -126,9 +126,34 @@ def test_http_redirects_to_https(stack):
     assert r.headers["Location"].startswith("https://")
 
 
-def test_security_headers(stack, admin):
-    r = admin.get(f"{stack.url}/v1/cloud_api_sources")
+SECURITY_HEADERS = ("Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                    "Content-Security-Policy", "Permissions-Policy")
+
+
+def assert_security_headers(r):
+    missing = [name for name in SECURITY_HEADERS if not r.headers.get(name)]
+    assert not missing, (r.url, r.status_code, missing)
     assert "max-age" in r.headers["Strict-Transport-Security"]
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+
+
+def test_security_headers(stack, admin):
+    r = admin.get(f"{stack.url}/v1/cloud_api_sources")
+    assert_security_headers(r)
     assert r.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize("path", ["/", "/js/app.js", "/css/app.css", "/openapi.yaml"])
+def test_static_files_are_revalidated_and_keep_the_security_headers(stack, path):
+    # no-cache: the browser keeps the file but asks each time, so an upgrade is seen at once.
+    s = stack.session()
+    r = s.get(f"{stack.url}{path}")
+    assert r.status_code == 200
+    assert r.headers["Cache-Control"] == "no-cache"
+    assert r.headers["ETag"] and r.headers["Last-Modified"]
+    assert_security_headers(r)  # a location's own add_header must not drop the server's
+    again = s.get(f"{stack.url}{path}", headers={"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "no-cache"
+    assert_security_headers(again)
+    assert_security_headers(s.get(f"{stack.url}/no-such-file.js"))

@@ -219,7 +219,9 @@ def test_sdk_requests_with_every_credential_kind_are_accepted(fake):
 
 
 def _minutes(n):
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(minutes=n)
+    """A signing time n minutes from now; a callable, so that it is taken when the test runs
+    (parameters are made at collection, which may be more than the allowed skew earlier)."""
+    return lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(minutes=n)
 
 
 @pytest.mark.parametrize("case, kwargs, code, message", [
@@ -233,7 +235,7 @@ def _minutes(n):
      "security token included in the request is invalid"),
 ])
 def test_signature_errors(fake, case, kwargs, code, message):
-    kwargs = dict(kwargs)
+    kwargs = {k: v() if k == "at" else v for k, v in kwargs.items()}
     key = kwargs.pop("key", KEY)
     r = send(fake, {"MaxResults": 5}, key, **kwargs)
     status, got, text = error_of(r)
@@ -367,6 +369,21 @@ def test_counters_and_request_log(fake):
     assert [(r["status"], r["error"]) for r in log] == [(200, None), (400, "InvalidSignatureException")]
     assert log[0]["tenant"] == ACCOUNT and log[0]["stream"] == REGION and log[0]["client_request_id"] == TARGET
     assert fake.control("GET", "counters")["data"]["by_tenant"][ACCOUNT] == 2
+
+
+
+def test_stream_mode_feeds_every_account_with_a_key(fake):
+    st = fake.stream_until_done({"interval_s": 0.2, "batch": 2, "max_events": 4, "regions": [REGION]})
+    assert st["added"] == 4 and st["accounts"] is None and "error" not in st
+    for account in (ACCOUNT, OTHER):
+        events = fake.control("GET", "events", account=account, region=REGION)["value"]
+        assert len(events) == 2 and all(time.time() - 10 < e["EventTime"] <= time.time() for e in events)
+        assert all(json.loads(e["CloudTrailEvent"])["awsRegion"] == REGION for e in events)
+    # What the poller reads: the live events are there for LookupEvents.
+    got = send(fake, {"StartTime": int(time.time()) - 60}).json()["Events"]
+    assert len(got) == 2
+    assert fake.stream_until_done({"interval_s": 0.2, "batch": 1, "max_events": 1, "accounts": [OTHER]})["added"] == 1
+    assert len(fake.control("GET", "events", account=OTHER, region="us-east-1")["value"]) == 1
 
 
 def test_state_file_survives_a_restart(cert_dir, tmp_path):

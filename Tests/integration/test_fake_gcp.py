@@ -353,6 +353,23 @@ def test_system_events_have_no_caller(fake):
         assert e["logName"].endswith("%2Fsystem_event")
 
 
+
+def test_stream_mode_feeds_the_audit_logs_of_every_account_project(fake):
+    for project in ("acme-prod", "acme-dev"):
+        fake.control("POST", "service-accounts", {"project_id": project})
+    st = fake.stream_until_done({"interval_s": 0.2, "batch": 2, "max_events": 16})
+    assert st["added"] == 16 and st["logs"] == list(gcpgen.LOGS) and "error" not in st
+    for project in ("acme-prod", "acme-dev"):
+        entries = fake.control("GET", "entries", project=project)["entries"]
+        assert {e["logName"] for e in entries} == {gcpgen.log_name(project, log) for log in gcpgen.LOGS}
+        assert all(time.time() - 10 < gcpfilter.parse_ns(e["timestamp"]) / 1e9 <= time.time() for e in entries)
+    st = fake.stream_until_done({"interval_s": 0.2, "batch": 3, "max_events": 3, "projects": ["acme-dev"],
+                                 "logs": ["data_access"]})
+    assert st["added"] == 3 and len(fake.control("GET", "entries", project="acme-dev")["entries"]) == 11
+    with pytest.raises(Exception, match="logs must be a list of"):
+        fake.control("POST", "stream", {"logs": "activity"})
+
+
 def test_state_file_survives_a_restart(cert_dir, tmp_path):
     state = tmp_path / "gcp-state.json"
     first = start_fake("fakes.gcp", cert_dir, state_file=state)

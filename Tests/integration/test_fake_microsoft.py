@@ -12,7 +12,8 @@ import time
 import pytest
 import requests
 
-from fakes.process import start_fake
+from fakes import msgen
+from fakes.process import ControlError, start_fake
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 ARM_SCOPE = "https://management.azure.com/.default"
@@ -413,14 +414,25 @@ def test_generated_events_are_deterministic_unique_and_awkward(ms, base_time):
 
 
 def test_stream_mode_adds_events_until_its_cap(ms):
-    st = ms.control("POST", "stream", {"interval_s": 0.2, "batch": 2, "max_events": 6, "tenants": [T1],
-                                       "streams": ["signIns"]})
-    assert st["enabled"]
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and ms.control("GET", "stream")["enabled"]:
-        time.sleep(0.1)
-    assert not ms.control("GET", "stream")["enabled"]
+    st = ms.stream_until_done({"interval_s": 0.2, "batch": 2, "max_events": 6, "tenants": [T1], "streams": ["signIns"]})
+    assert not st["enabled"] and st["added"] == 6 and "error" not in st
     assert len(ms.control("GET", "events", tenant=T1, stream="signIns")["value"]) == 6
+
+
+def test_stream_mode_feeds_every_stream_of_every_tenant_by_default(ms):
+    ms.control("POST", "subscriptions", {"tenant": T1, "subscription_id": SUB})
+    # One tick: T1's five streams (activityLogs for its subscription), T2's four (it has none).
+    st = ms.stream_until_done({"interval_s": 0.2, "batch": 1, "max_events": 9})
+    assert st["added"] == 9 and st["streams"] == list(msgen.GENERATORS)
+    now = time.time()
+    for tenant, stream in [(T1, s) for s in msgen.GENERATORS] + [(T2, "signIns")]:
+        query = {"subscription": SUB} if stream == "activityLogs" else {}
+        events = ms.control("GET", "events", tenant=tenant, stream=stream, **query)["value"]
+        assert len(events) == 1, (tenant, stream)
+        stamp = events[0][msgen.STREAM_TIME_FIELD[stream]]
+        assert now - 10 < dt.datetime.fromisoformat(stamp[:19] + "+00:00").timestamp() <= now, (stream, stamp)
+    with pytest.raises(ControlError, match="streams must be a list of"):
+        ms.control("POST", "stream", {"streams": ["nope"]})
 
 
 def test_state_file_survives_restart(cert_dir, tmp_path, base_time):

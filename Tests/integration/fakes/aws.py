@@ -7,7 +7,7 @@
 One port stands in for the regional endpoints of every region in `config.regions`: the region
 is the one in the request's credential scope, and data are kept per account and region.
 
-Run: python3 -m fakes.aws --port 0 --cert-dir DIR [--seed N] [--state-file F]
+Run: python3 -m fakes.aws --port 0 --cert-dir DIR [--seed N] [--state-file F] [--stream]
 Point a source's settings.endpoint_url at https://127.0.0.1:PORT.
 """
 from __future__ import annotations
@@ -61,11 +61,13 @@ class CloudTrailFake:
         self.state_file = state_file
         self.stop = stop or threading.Event()
         self.lock = threading.RLock()
+        self.streamer = awscontrol.new_streamer(self)
         self.reset()
         if state_file and os.path.exists(state_file):
             awscontrol.load_state(self, state_file)
 
     def reset(self) -> None:
+        self.streamer.halt()  # outside the lock: the streamer thread may be waiting for it
         with self.lock:
             self.config = json.loads(json.dumps(DEFAULT_CONFIG))
             self.keys: dict[str, AccessKey] = {}
@@ -82,6 +84,7 @@ class CloudTrailFake:
         self.store.max_per_stream = int(self.config["max_events_per_stream"])
 
     def close(self) -> None:
+        self.streamer.halt()
         if self.state_file:
             awscontrol.save_state(self, self.state_file)
 

@@ -3,6 +3,9 @@ state file. JSON in and out, loopback only, no auth, like the Microsoft fake's c
 
   POST reset | GET health | POST keys | GET/POST config | POST events | GET events | POST events/late
   POST/GET/DELETE faults | GET requests | GET counters | GET pacing | POST save
+  POST stream {"enabled": true, "interval_s": 3, "batch": 5, "max_events": 100000, "accounts"?, "regions"?}
+       / {"enabled": false}: every interval, `batch` new events per account (default: every account with
+       a key) and region (default us-east-1) | GET stream: {"enabled", "added", ...}
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from . import awsgen
 from .awssig import AccessKey
 from .msgen import _uuid, rng_for
 from .odata import TICKS, as_ticks
-from .control import BadRequest, dispatch, need as _need
+from .control import STREAM_ROUTES, BadRequest, Streamer, dispatch, need as _need
 
 MAX_GENERATE = 200_000   # events per add call
 
@@ -231,6 +234,19 @@ def pacing(app, body, args):
     return {"window_s": window, "max_in_window": out}
 
 
+# --- stream mode --------------------------------------------------------------------------
+def new_streamer(app) -> Streamer:
+    """Stream mode: `batch` events per account (`accounts`, default every account with a key,
+    looked up at each tick) and region (`regions`, default us-east-1)."""
+    return Streamer(app, add_events, _stream_targets, {"accounts": None, "regions": ["us-east-1"]})
+
+
+def _stream_targets(app, cfg: dict) -> list[dict]:
+    with app.lock:
+        accounts = cfg["accounts"] or sorted({k.account for k in app.keys.values()})
+    return [{"account": account, "region": region} for account in accounts for region in cfg["regions"]]
+
+
 # --- persistence --------------------------------------------------------------------------
 def save_state(app, path: str) -> None:
     with app.lock:
@@ -277,4 +293,5 @@ ROUTES = {
     ("GET", "counters"): counters,
     ("GET", "pacing"): pacing,
     ("POST", "save"): save,
+    **STREAM_ROUTES,
 }

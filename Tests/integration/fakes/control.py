@@ -1,4 +1,5 @@
-"""Control-plane pieces any fake can reuse: fault queue, request log + counters, rate limiter.
+"""Control-plane pieces any fake can reuse: fault queue, request log + counters, rate limiter,
+stream mode, and the /_control/ dispatcher.
 
 None of these take their own lock: the owning app calls them under its state lock.
 """
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import threading
 import time
 from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
@@ -238,3 +240,79 @@ def need(body: dict, *names: str):
     if missing:
         raise BadRequest(f"missing field(s): {', '.join(missing)}")
     return [body[n] for n in names]
+
+
+# --- stream mode: a live feed of generated events (demos, soak runs) ----------------------
+class Streamer:
+    """Background thread that adds `batch` events per target every `interval_s` seconds, stamped
+    over the interval just gone, until `max_events` were added or it is halted.
+
+    `add(app, body, args)` is the fake's own control call that generates events;
+    `targets(app, cfg)` lists the bodies naming where each batch goes (tenant and stream, project
+    and log, ...); `options` are the fake's own start options with their defaults (None: decided
+    at each tick, e.g. every registered tenant) and `choices` the values a list option may hold.
+    """
+
+    def __init__(self, app, add, targets, options: dict, choices: dict | None = None):
+        self.app = app
+        self.add = add
+        self.targets = targets
+        self.options = options
+        self.choices = choices or {}
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.status: dict = {"enabled": False}
+
+    def start(self, spec: dict) -> dict:
+        cfg = {"interval_s": max(0.2, float(spec.get("interval_s", 3))),
+               "batch": max(1, min(1000, int(spec.get("batch", 5)))),
+               "max_events": max(1, min(10_000_000, int(spec.get("max_events", 100_000))))}
+        for name, default in self.options.items():
+            value = spec.get(name) or default
+            allowed = self.choices.get(name)
+            if value is not None and (not isinstance(value, list) or (allowed and not set(value) <= set(allowed))):
+                raise BadRequest(f"{name} must be a list" + (f" of {sorted(allowed)}" if allowed else ""))
+            cfg[name] = value
+        self.halt()
+        self._halt = threading.Event()
+        self.status = status = {"enabled": True, "added": 0, **cfg}
+        self._thread = threading.Thread(target=self._run, args=(cfg, status, self._halt), daemon=True)
+        self._thread.start()
+        return status
+
+    def halt(self) -> None:
+        self._halt.set()
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout=5)
+        self._thread = None
+        self.status = {**self.status, "enabled": False}
+
+    def _run(self, cfg: dict, status: dict, halt: threading.Event) -> None:
+        try:
+            while status["added"] < cfg["max_events"] and not halt.wait(cfg["interval_s"]):
+                now = time.time()
+                for target in self.targets(self.app, cfg):
+                    # Each fake reads its own flag for leaving the new ids out of the answer.
+                    body = {**target, "count": cfg["batch"], "start": now - cfg["interval_s"], "end": now,
+                            "return_ids": False, "return_entries": False}
+                    status["added"] += self.add(self.app, body, {})["count"]
+        except Exception as e:  # noqa: BLE001 - a feed that cannot go on says why in its status
+            status["error"] = f"{type(e).__name__}: {e}"
+        status["enabled"] = False
+
+
+def start_stream(app, body, args):
+    """POST /_control/stream: {"enabled": true, "interval_s", "batch", "max_events", <fake's options>}
+    starts (or restarts) the feed; {"enabled": false} stops it. Answers the status."""
+    if body.get("enabled", True):
+        return app.streamer.start(body)
+    app.streamer.halt()
+    return app.streamer.status
+
+
+def stream_status(app, body, args):
+    return app.streamer.status
+
+
+STREAM_ROUTES = {("POST", "stream"): start_stream, ("GET", "stream"): stream_status}

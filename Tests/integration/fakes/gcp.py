@@ -5,7 +5,7 @@ Cloud Logging v2 `entries.list`.
   POST /v2/entries:list       {"resourceNames","filter","orderBy","pageSize","pageToken"}
   *    /_control/...          test control API (gcpcontrol.py)
 
-Run: python3 -m fakes.gcp --port 0 --cert-dir DIR [--seed N] [--state-file F]
+Run: python3 -m fakes.gcp --port 0 --cert-dir DIR [--seed N] [--state-file F] [--stream]
 Register a service account through the control API; its key JSON names
 `token_uri` = https://127.0.0.1:PORT/token; point the poller's `logging_endpoint` at
 https://127.0.0.1:PORT.
@@ -57,11 +57,13 @@ class GCPFake:
         self.state_file = state_file
         self.stop = stop or threading.Event()
         self.lock = threading.RLock()
+        self.streamer = gcpcontrol.new_streamer(self)
         self.reset()
         if state_file and os.path.exists(state_file):
             gcpcontrol.load_state(self, state_file)
 
     def reset(self) -> None:
+        self.streamer.halt()  # outside the lock: the streamer thread may be waiting for it
         with self.lock:
             self.config = json.loads(json.dumps(DEFAULT_CONFIG))
             self.auth = GoogleAuth()
@@ -72,6 +74,7 @@ class GCPFake:
             self.serials: dict[str, int] = {}
 
     def close(self) -> None:
+        self.streamer.halt()
         if self.state_file:
             gcpcontrol.save_state(self, self.state_file)
 

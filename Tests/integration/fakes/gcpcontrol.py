@@ -25,6 +25,10 @@ RFC 3339 strings, epoch seconds or nanoseconds.
   GET  counters                 totals by path, project, account
   GET  pacing?window_s=60       {"max_in_window": {project: most entries.list calls in any window}}
   POST save                     {"path"?}: write the state file
+  POST stream                   {"enabled": true, "interval_s": 3, "batch": 5, "max_events": 100000, "projects"?,
+                                 "logs"?} / {"enabled": false}: every interval, `batch` new entries per project
+                                 (default: each service account's own) and log (default: the four audit logs)
+  GET  stream                   {"enabled", "added", ...}
 """
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ import time
 from dataclasses import asdict
 
 from . import gcpgen
-from .control import RateLimiter
+from .control import STREAM_ROUTES, RateLimiter, Streamer
 from .gcpauth import new_key
 from .gcpfilter import NS, format_ns, parse_ns
 from .control import BadRequest, dispatch, need as _need
@@ -272,6 +276,20 @@ def pacing(app, body, args):
     return {"window_s": window, "max_in_window": out}
 
 
+# --- stream mode --------------------------------------------------------------------------
+def new_streamer(app) -> Streamer:
+    """Stream mode: `batch` entries per project (`projects`, default every service account's own,
+    looked up at each tick) and log (`logs`, default the four audit logs)."""
+    return Streamer(app, add_entries, _stream_targets, {"projects": None, "logs": list(gcpgen.LOGS)},
+                    {"logs": list(gcpgen.LOGS + gcpgen.OTHER_LOGS)})
+
+
+def _stream_targets(app, cfg: dict) -> list[dict]:
+    with app.lock:
+        projects = cfg["projects"] or sorted({a.project for a in app.auth.accounts.values()})
+    return [{"project": project, "log": log} for project in projects for log in cfg["logs"]]
+
+
 # --- persistence --------------------------------------------------------------------------
 def save_state(app, path: str) -> None:
     with app.lock:
@@ -322,4 +340,5 @@ ROUTES = {
     ("GET", "counters"): counters,
     ("GET", "pacing"): pacing,
     ("POST", "save"): save,
+    **STREAM_ROUTES,
 }

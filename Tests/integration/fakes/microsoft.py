@@ -75,7 +75,7 @@ class MicrosoftFake:
         self.state_file = state_file
         self.stop = stop or threading.Event()
         self.lock = threading.RLock()
-        self.streamer = mscontrol.Streamer(self)
+        self.streamer = mscontrol.new_streamer(self)
         self.reset()
         if state_file and os.path.exists(state_file):
             mscontrol.load_state(self, state_file)
@@ -311,16 +311,8 @@ def _project(body: bytes, select: list[str] | None) -> bytes:
 
 
 def main(argv=None) -> int:
-    ap = common_args("Fake Microsoft identity platform + Graph audit logs + Azure activity log")
-    ap.add_argument("--stream", action="store_true", help="keep adding events for every registered tenant (demo)")
-    args = ap.parse_args(argv)
-
-    def make(a, port, stop):
-        app = MicrosoftFake(port, a.seed, a.state_file, stop)
-        if a.stream:
-            app.streamer.start({})
-        return app
-    return serve(args, make)
+    args = common_args("Fake Microsoft identity platform + Graph audit logs + Azure activity log").parse_args(argv)
+    return serve(args, lambda a, port, stop: MicrosoftFake(port, a.seed, a.state_file, stop))
 
 
 if __name__ == "__main__":

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from dataclasses import asdict
 
 from . import msgen
-from .control import RateLimiter, max_in_window
+from .control import STREAM_ROUTES, BadRequest, RateLimiter, Streamer, dispatch, max_in_window, need as _need
 from .odata import as_ticks, format_time, now_ticks, TICKS
-from .control import BadRequest, dispatch, need as _need
 
-GRAPH_STREAMS = ("directoryAudits", "signIns", "provisioning", "riskDetections")
 MAX_GENERATE = 200_000   # events per add call
 
 
@@ -258,62 +255,25 @@ def health(app, body, args):
 
 
 # --- stream mode --------------------------------------------------------------------------
-class Streamer:
-    """Background thread adding realistic events every few seconds (for demos and soak runs)."""
-
-    def __init__(self, app):
-        self.app = app
-        self._halt = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.status: dict = {"enabled": False}
-
-    def start(self, spec: dict) -> dict:
-        self.halt()
-        cfg = {"interval_s": max(0.2, float(spec.get("interval_s", 3))),
-               "batch": max(1, min(1000, int(spec.get("batch", 5)))),
-               "max_events": max(1, min(10_000_000, int(spec.get("max_events", 100_000)))),
-               "tenants": spec.get("tenants"), "streams": spec.get("streams") or list(GRAPH_STREAMS)}
-        self._halt = threading.Event()
-        self.status = {"enabled": True, "added": 0, **cfg}
-        self._thread = threading.Thread(target=self._run, args=(cfg, self._halt), daemon=True)
-        self._thread.start()
-        return self.status
-
-    def halt(self) -> None:
-        self._halt.set()
-        t = self._thread
-        if t is not None and t is not threading.current_thread():
-            t.join(timeout=5)
-        self._thread = None
-        self.status = {**self.status, "enabled": False}
-
-    def _run(self, cfg: dict, halt: threading.Event) -> None:
-        while self.status["added"] < cfg["max_events"] and not halt.wait(cfg["interval_s"]):
-            with self.app.lock:
-                tenants = cfg["tenants"] or sorted(self.app.identity.tenants())
-                subs = dict(self.app.subscriptions)
-            now = time.time()
-            for tenant in tenants:
-                for stream in cfg["streams"]:
-                    extra = [{"subscription": s} for s, t in subs.items() if t == tenant] \
-                        if stream == "activityLogs" else [{}]
-                    for e in extra:
-                        r = add_events(self.app, {"tenant": tenant, "stream": stream, "count": cfg["batch"],
-                                                  "start": now - cfg["interval_s"], "end": now,
-                                                  "return_ids": False, **e}, {})
-                        self.status["added"] += r["count"]
-        self.status["enabled"] = False
+def new_streamer(app) -> Streamer:
+    """Stream mode: `batch` events per tenant (`tenants`, default every registered one, looked up at
+    each tick) and stream (`streams`, default all; activityLogs once per subscription of the tenant)."""
+    return Streamer(app, add_events, _stream_targets, {"tenants": None, "streams": list(msgen.GENERATORS)},
+                    {"streams": list(msgen.GENERATORS)})
 
 
-def stream_mode(app, body, args):
-    if body.get("enabled", True):
-        return app.streamer.start(body)
-    app.streamer.halt()
-    return app.streamer.status
-
-
-def stream_status(app, body, args):
-    return app.streamer.status
+def _stream_targets(app, cfg: dict) -> list[dict]:
+    with app.lock:
+        tenants = cfg["tenants"] or sorted(app.identity.tenants())
+        subs = dict(app.subscriptions)
+    out = []
+    for tenant in tenants:
+        for stream in cfg["streams"]:
+            if stream == "activityLogs":
+                out += [{"tenant": tenant, "stream": stream, "subscription": s} for s, t in subs.items() if t == tenant]
+            else:
+                out.append({"tenant": tenant, "stream": stream})
+    return out
 
 
 # --- persistence --------------------------------------------------------------------------
@@ -371,7 +331,6 @@ ROUTES = {
     ("GET", "requests"): list_requests,
     ("GET", "counters"): counters,
     ("GET", "pacing"): pacing,
-    ("POST", "stream"): stream_mode,
-    ("GET", "stream"): stream_status,
+    **STREAM_ROUTES,
     ("POST", "save"): save,
 }

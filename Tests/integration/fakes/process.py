@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,16 +29,12 @@ class ControlError(RuntimeError):
 
 
 @dataclass
-class FakeProcess:
-    proc: procs.Proc
+class FakeClient:
+    """A running fake's address and control API, whoever started it (a test, scripts/demo)."""
     port: int
     certs: tls.CertPaths
     _ctl: requests.Session | None = field(default=None, repr=False)
     _ctl_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
 
     @property
     def base_url(self) -> str:
@@ -65,9 +62,31 @@ class FakeProcess:
             raise ControlError(f"{method} /_control/{name} -> {r.status_code}: {r.text[:500]}")
         return r.json()
 
-    def stop(self, timeout: float = 5.0) -> int | None:
+    def stream_until_done(self, spec: dict, timeout: float = 10.0) -> dict:
+        """Run stream mode with `spec` until it ends by itself (its max_events); the last status."""
+        status = self.control("POST", "stream", spec)
+        deadline = time.monotonic() + timeout
+        while status["enabled"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            status = self.control("GET", "stream")
+        return status
+
+    def close(self) -> None:
         if self._ctl is not None:
             self._ctl.close()
+
+
+@dataclass
+class FakeProcess(FakeClient):
+    """A fake started by start_fake: its control API plus its process."""
+    proc: procs.Proc | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        self.close()
         return self.proc.stop(timeout)
 
 
@@ -90,4 +109,4 @@ def start_fake(module: str, cert_dir: str | os.PathLike, *, seed: int | None = N
     except (ValueError, KeyError, TypeError):
         procs.stop(p)
         raise procs.ProcError(f"bad ready line from {module}: {p.ready_line!r}") from None
-    return FakeProcess(p, port, certs)
+    return FakeProcess(port, certs, proc=p)

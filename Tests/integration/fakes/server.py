@@ -1,6 +1,7 @@
 """HTTPS plumbing shared by every fake: TLS server, request/response types, CLI runner.
 
-A fake is an "app" object with `handle(Request) -> Response` and `close()`; this module owns
+A fake is an "app" object with `handle(Request) -> Response`, `close()` and a `streamer`
+(control.Streamer); this module owns
 the sockets, HTTP/1.1 keep-alive, Content-Length, gzip and the wire-level faults
 (truncated body, connection reset) so that the apps only decide *what* to answer.
 """
@@ -18,7 +19,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from . import tls
@@ -65,6 +66,8 @@ def json_response(status: int, obj, headers: list[tuple[str, str]] | None = None
 
 
 class App(Protocol):
+    streamer: Any   # control.Streamer (not imported: control imports this module)
+
     def handle(self, req: Request) -> Response: ...
     def close(self) -> None: ...
 
@@ -215,6 +218,8 @@ def common_args(description: str) -> argparse.ArgumentParser:
     ap.add_argument("--cert-dir", required=True, help="dir with ca.pem/server.pem/server-key.pem (created if missing)")
     ap.add_argument("--seed", type=int, default=1, help="seed for generated events")
     ap.add_argument("--state-file", help="JSON state loaded at start and written on SIGTERM and /_control/save")
+    ap.add_argument("--stream", action="store_true",
+                    help="start stream mode at once: a live feed of events for every registered identity (demo)")
     ap.add_argument("--verbose", action="store_true", help="log every request to stderr")
     return ap
 
@@ -233,6 +238,8 @@ def serve(args: argparse.Namespace, make_app: Callable[[argparse.Namespace, int,
     server = FakeHTTPSServer((args.host, args.port), None, certs, args.verbose)
     port = server.server_address[1]
     server.app = make_app(args, port, stop)
+    if args.stream:
+        server.app.streamer.start({})
     worker = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     worker.start()
     print(json.dumps({"port": port, "pid": os.getpid()}), flush=True)
