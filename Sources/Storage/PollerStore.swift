@@ -37,7 +37,7 @@ public final class PollerStore {
                        last_polled_timestamp, next_poll_time, error_count, settings, cursor
                 FROM cloud_api_sources
                 WHERE source_id = \(sourceID)::uuid
-                  AND (\(force) OR (is_enabled AND next_poll_time <= \(now)::timestamptz))
+                  AND (\(force) OR (is_enabled AND next_poll_time <= siem_poll_due_by(\(now)::timestamptz)))
                 """)
         } catch {
             throw .wrap(error, "could not read the source")

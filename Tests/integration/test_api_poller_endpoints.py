@@ -18,13 +18,13 @@ def test_configurations_and_status(stack, admin, db, tenant):
         assert secret not in due.text
     assert "credentials" not in items[sid]
 
-    # Success: next poll one interval later, errors reset.
+    # Success: next poll one interval after the poll started (polled_at is its end), errors reset.
     polled_at = "2026-11-27T10:00:00Z"
     ok = poller.post(f"{url}/poll/status", json={"source_id": sid, "status": "success",
                                                  "polled_at": polled_at, "events": 42, "duration_ms": 1200})
     assert ok.status_code == 200, ok.text
     assert ok.json()["error_count"] == 0
-    assert ok.json()["next_poll_time"].startswith("2026-11-27T10:10:00")
+    assert ok.json()["next_poll_time"] == "2026-11-27T10:09:58.800000Z"
     row = db.execute("SELECT last_polled_timestamp, events_collected_total, last_poll_events "
                      "FROM cloud_api_sources WHERE source_id = %s", (sid,)).fetchone()
     assert row[0] == dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone.utc)
@@ -56,6 +56,26 @@ def test_configurations_and_status(stack, admin, db, tenant):
     put = admin.put(f"{url}/{sid}", json={"platform": "Microsoft365", "source_name": source["source_name"],
                                           "is_enabled": True})
     assert put.json()["error_count"] == 0 and put.json()["disabled_reason"] is None
+
+
+def test_cron_ticks_keep_the_cadence(stack, admin, db):
+    """A 1-minute source polled by the 10:00 tick (poll started 10:00:05, took 20 s) is due
+    at the 10:01 tick, and not before: polls anchor on their start, with 30 s of grace."""
+    url = f"{stack.url}/v1/cloud_api_sources"
+    sid = admin.post(url, json=body("AWS", polling_interval_minutes=1)).json()["source_id"]
+    poller = stack.session(stack.token(roles=["poller"]))
+    ok = poller.post(f"{url}/poll/status", json={"source_id": sid, "status": "success",
+                                                 "polled_at": "2026-11-27T10:00:25Z", "duration_ms": 20000})
+    assert ok.json()["next_poll_time"] == "2026-11-27T10:01:05Z"
+
+    def due_at(now):
+        return sid in {r[0] for r in db.execute("SELECT source_id::text FROM siem_due_sources(%s, 100000)", (now,))}
+    assert due_at("2026-11-27T10:01:00.4Z")        # the next cron tick
+    assert not due_at("2026-11-27T10:00:30Z")      # the same minute: not yet
+    # The poller re-checks after taking the source's lock, with the same rule.
+    from_store = db.execute("SELECT count(*) FROM cloud_api_sources WHERE source_id = %s AND is_enabled "
+                            "AND next_poll_time <= siem_poll_due_by(%s)", (sid, "2026-11-27T10:01:00.4Z")).fetchone()[0]
+    assert from_store == 1
 
 
 def test_status_validation(stack):
