@@ -1,6 +1,7 @@
 """End to end: PostgreSQL + the fake CloudTrail (HTTPS, SigV4-verified) + the dev Kafka broker
 + the real siem-poller binary, read back from Kafka with a real consumer."""
 import collections
+import datetime as dt
 import json
 import math
 import os
@@ -272,6 +273,30 @@ def test_two_sources_sharing_a_key_stay_within_two_requests_per_second(kit, only
     assert len(calls) >= 14 and not [c for c in calls if c["error"]]   # never throttled
     pacing = kit.fake.control("GET", "pacing", window_s=1, access_key_id=key.access_key_id)["max_in_window"]
     assert pacing[f"{key.account}/{key.region}"] <= 2
+    per_source = collections.Counter(m.value["source_id"] for m in kit.read())
+    assert per_source == {a["source_id"]: 300, b["source_id"]: 300}
+
+
+def test_a_throttled_key_pauses_every_source_that_shares_it(kit, only_new_sources_due):
+    # ThrottlingException limits the account and region, not the one source that saw it:
+    # while one source backs off, the other source on the same key must wait too.
+    key = kit.new_key()
+    kit.add_events(key, 300, iso(3000), iso(100))
+    a = kit.create_source(key)
+    b = kit.create_source(key)
+    kit.fake.control("POST", "faults", {"kind": "throttle", "count": 4, "skip": 2, "account": key.account})
+    proc = kit.run_poller("--concurrency", "2")
+    assert outcomes(proc, a, b) == ["success", "success"], proc.stderr
+    calls = kit.calls(key)
+    backoffs = [(dt.datetime.fromisoformat(line["ts"].replace("Z", "+00:00")).timestamp(), int(line["wait_ms"]) / 1000)
+                for line in proc.log if line.get("msg") == "provider throttled"]
+    assert len(backoffs) == 4, proc.log
+    # From the moment a backoff starts (its log line) until it ends, no request of either
+    # source reaches CloudTrail; 0.1 s of slack each side for a request already in flight
+    # and for the log's millisecond timestamps.
+    for start, wait in backoffs:
+        early = [round(c["ts"] - start, 3) for c in calls if start + 0.1 < c["ts"] < start + wait - 0.1]
+        assert not early, f"requests {early} s into a {wait} s backoff"
     per_source = collections.Counter(m.value["source_id"] for m in kit.read())
     assert per_source == {a["source_id"]: 300, b["source_id"]: 300}
 

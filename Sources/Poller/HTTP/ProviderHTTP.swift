@@ -30,6 +30,12 @@ public final class ProviderHTTP {
         }
     }
 
+    /// The provider throttled the budget `pacing` names (in a way `send` cannot see, e.g.
+    /// CloudTrail's 400 ThrottlingException): nobody sharing it sends for `seconds`.
+    public func pause(_ pacing: Pacing, seconds: Double) {
+        limiter.pause(pacing.key, seconds: seconds)
+    }
+
     /// Sends with pacing and retries. Returns the first response that is not
     /// retryable (any status: 2xx, or a 4xx the caller interprets). 429/503 wait
     /// for Retry-After; 5xx and network failures back off with jitter.

@@ -41,7 +41,7 @@ public final class AWSCloudTrailProvider: CloudProvider {
             pacing: ProviderHTTP.Pacing(key: Self.pacingKey(accessKeyID: accessKeyID, region: region),
                                         budget: CloudTrailReader.budget),
             pageSize: context.settings["page_size"]?.intValue ?? LookupEvents.maxResults,
-            backoff: ThrottleBackoff(), now: { Date() }, sleep: RateLimiter.sleepSeconds)
+            backoff: ThrottleBackoff(), now: { Date() })
         streams = Self.selectedStreams([Self.cloudTrail], settings: context.settings)
     }
 

@@ -13,10 +13,8 @@ struct CloudTrailReader {
     let pacing: ProviderHTTP.Pacing
     let pageSize: Int
     let backoff: ThrottleBackoff
-    /// The signing clock and the wait before a throttled request is retried (the provider
-    /// passes the wall clock and `RateLimiter.sleepSeconds`).
+    /// The signing clock (the provider passes the wall clock).
     let now: @Sendable () -> Date
-    let sleep: @Sendable (Double) -> Void
 
     /// "The rate of lookup requests is limited to two per second per account per Region" (LookupEvents API reference).
     static let budget = RateLimiter.Budget(requests: 2, perSeconds: 1)
@@ -74,7 +72,9 @@ struct CloudTrailReader {
             context.logger.info("provider throttled", metadata: [
                 "error.code": "\(error.code)", "retry": "\(throttles)", "wait_ms": "\(Int(wait * 1000))",
             ])
-            sleep(wait)
+            // The whole account and region is throttled, not this source: every source of the
+            // run that shares the budget waits too (the next send blocks until the pause ends).
+            context.http.pause(pacing, seconds: wait)
         }
     }
 }
