@@ -7,10 +7,13 @@ public struct SealedCredentials: Sendable {
     public var envelope: [UInt8]
     public var keyID: String
     public var fingerprint: String
-    public init(envelope: [UInt8], keyID: String, fingerprint: String) {
+    /// When the credentials stop working on their own (RFC 3339), if known.
+    public var expiresAt: String?
+    public init(envelope: [UInt8], keyID: String, fingerprint: String, expiresAt: String? = nil) {
         self.envelope = envelope
         self.keyID = keyID
         self.fingerprint = fingerprint
+        self.expiresAt = expiresAt
     }
 }
 
@@ -98,10 +101,12 @@ public final class SourceRepository {
         let settings = String(decoding: draft.settings.serialized(), as: UTF8.self)
         guard let source = try sources(tenantID, """
             INSERT INTO cloud_api_sources (source_id, tenant_id, platform, source_name, api_credentials,
-                credentials_key_id, credentials_fingerprint, polling_interval_minutes, is_enabled, settings)
+                credentials_key_id, credentials_fingerprint, credentials_expires_at, polling_interval_minutes,
+                is_enabled, settings)
             VALUES (\(sourceID)::uuid, \(tenantID), \(draft.platform.rawValue), \(draft.sourceName),
                 \(ByteaBind(credentials.envelope))::bytea, \(credentials.keyID), \(credentials.fingerprint),
-                \(draft.pollingIntervalMinutes), \(draft.isEnabled), \(settings)::jsonb)
+                \(credentials.expiresAt)::timestamptz, \(draft.pollingIntervalMinutes), \(draft.isEnabled),
+                \(settings)::jsonb)
             RETURNING \(unsafeSQL: StoredSource.selectList)
             """, "could not create the source").first else {
             throw StorageError(code: .corruptRow, message: "the insert returned no row")
@@ -125,7 +130,9 @@ public final class SourceRepository {
                 settings = \(settings)::jsonb,
                 api_credentials = coalesce(\(credentials.map { ByteaBind($0.envelope) })::bytea, api_credentials),
                 credentials_key_id = coalesce(\(credentials?.keyID), credentials_key_id),
-                credentials_fingerprint = coalesce(\(credentials?.fingerprint), credentials_fingerprint)
+                credentials_fingerprint = coalesce(\(credentials?.fingerprint), credentials_fingerprint),
+                credentials_expires_at = CASE WHEN \(credentials != nil) THEN \(credentials?.expiresAt)::timestamptz
+                                              ELSE credentials_expires_at END
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
             RETURNING \(unsafeSQL: StoredSource.selectList)
             """, "could not update the source").first

@@ -802,7 +802,11 @@ def test_create_a_source_with_a_certificate(page, kit, tmp_path):
     sent = json.loads(page.js("return window.__sent[window.__sent.length - 1]")[2])["api_credentials_json"]
     assert sent == app.certificate.credentials(app.tenant, app.client_id, pkcs1=True)
     source = api_sources(kit.stack, kit.admin)["m365-by-certificate"]
-    assert source["credentials"]["set"]
+    assert source["credentials"]["set"] and source["credentials"]["expires_at"]
+    # The details show when the certificate ends (not flagged: it has more than 30 days left).
+    page.wait(lambda: page.shown("#credential-expiry"))
+    assert page.el("#credential-expiry time").get_attribute("datetime") == source["credentials"]["expires_at"]
+    assert "warning" not in page.el("#credential-expiry").get_attribute("class")
     assert app.certificate.key_pem_pkcs1.splitlines()[5] not in page.d.page_source
     kit.poll(source)
     assert len(kit.read()) == 5

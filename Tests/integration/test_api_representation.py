@@ -5,6 +5,8 @@ touch trigger sets. Checked against the row read directly."""
 import json
 from datetime import datetime, timezone
 
+from cryptography import x509
+
 from sample_sources import body
 
 AWKWARD = 'Zürich "quoted" \\ back\\slash ✓ 監査 </script>'
@@ -35,17 +37,18 @@ def test_every_column_round_trips(stack, admin, db):
     row = db.execute("""SELECT source_id::text, tenant_id, platform, source_name, polling_interval_minutes, is_enabled,
                                last_polled_timestamp, last_success_timestamp, next_poll_time, error_count, last_error,
                                disabled_reason, settings, cursor, credentials_fingerprint, credentials_key_id,
-                               events_collected_total, last_poll_events, last_poll_duration_ms, created_at, updated_at
+                               events_collected_total, last_poll_events, last_poll_duration_ms, created_at, updated_at,
+                               credentials_expires_at
                         FROM cloud_api_sources WHERE source_id = %s""", (sid,)).fetchone()
     (source_id, tenant_id, platform, name, interval, enabled, polled, success, next_poll, errors, last_error,
-     disabled, settings, cursor, fingerprint, key_id, total, last_events, duration, created, updated) = row
+     disabled, settings, cursor, fingerprint, key_id, total, last_events, duration, created, updated, expires) = row
     assert source == {
         "source_id": source_id, "tenant_id": tenant_id, "platform": platform, "source_name": name,
         "polling_interval_minutes": interval, "is_enabled": enabled,
         "last_polled_timestamp": rfc3339(polled), "last_success_timestamp": rfc3339(success),
         "next_poll_time": rfc3339(next_poll), "error_count": errors, "last_error": last_error,
         "disabled_reason": disabled, "settings": settings, "cursor": cursor,
-        "credentials": {"set": True, "fingerprint": fingerprint, "key_id": key_id},
+        "credentials": {"set": True, "fingerprint": fingerprint, "key_id": key_id, "expires_at": rfc3339(expires)},
         "stats": {"events_collected_total": total, "last_poll_events": last_events, "last_poll_duration_ms": duration},
         "created_at": rfc3339(created), "updated_at": rfc3339(updated),
     }
@@ -84,3 +87,23 @@ def test_listing_pages_in_code_point_order(stack, admin):
         if token is None:
             break
     assert seen == sorted(names, key=lambda n: n.encode())
+
+
+def test_a_certificate_credential_shows_when_it_expires(stack, admin, db):
+    url = f"{stack.url}/v1/cloud_api_sources"
+    payload = body("Microsoft365", certificate=True)
+    not_after = x509.load_pem_x509_certificate(payload["api_credentials_json"]["certificate_pem"].encode()) \
+        .not_valid_after_utc
+    created = admin.post(url, json=payload)
+    assert created.status_code == 201, created.text
+    sid = created.json()["source_id"]
+    assert created.json()["credentials"]["expires_at"] == rfc3339(not_after)
+    row = db.execute("SELECT credentials_expires_at FROM cloud_api_sources WHERE source_id = %s", (sid,)).fetchone()
+    assert row[0] == not_after
+    # An edit without credentials keeps the date; a client secret (no known end) clears it.
+    kept = admin.put(f"{url}/{sid}", json={k: v for k, v in payload.items() if k != "api_credentials_json"})
+    assert kept.json()["credentials"]["expires_at"] == rfc3339(not_after)
+    secret = admin.put(f"{url}/{sid}", json=body("Microsoft365", name=payload["source_name"]))
+    assert secret.status_code == 200, secret.text
+    assert secret.json()["credentials"]["expires_at"] is None
+    assert admin.get(url).json()["items"][0]["credentials"]["expires_at"] is None

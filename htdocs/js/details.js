@@ -37,6 +37,7 @@ export function renderDetails(container, source, handlers) {
         ["Stored", creds.set ? "Yes" : "No"],
         ["Fingerprint", creds.fingerprint ? h("code", { id: "credential-fingerprint" }, creds.fingerprint) : "–"],
         ["Sealed with key", creds.key_id ? h("code", {}, creds.key_id) : "–"],
+        ["Expires", expiry(creds.expires_at)],
       ]),
       h("p", { class: "help" }, "Secrets are write-only: the API never returns them. "
         + "The fingerprint changes when the credentials change.")),
@@ -49,6 +50,18 @@ export function renderDetails(container, source, handlers) {
       h("h3", { id: "details-test-heading", class: "visually-hidden" }, "Connection test"),
       h("div", { id: "details-test-results", class: "test-results", "aria-live": "polite" })),
   );
+}
+
+/** A certificate's end; flagged when it is less than 30 days away or past. */
+function expiry(expiresAt) {
+  if (!expiresAt) return "not known (client secrets' end dates are kept in Entra ID)";
+  const days = (Date.parse(expiresAt) - Date.now()) / 86_400_000;
+  const element = h("span", { id: "credential-expiry" }, timeElement(expiresAt));
+  if (days < 30) {
+    element.classList.add("warning");
+    element.append(days < 0 ? " — expired: upload a new certificate" : ` — in ${Math.floor(days)} days: renew the certificate`);
+  }
+  return element;
 }
 
 function section(title, id, ...content) {

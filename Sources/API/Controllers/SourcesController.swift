@@ -6,6 +6,7 @@ internal import Secrets
 internal import SourceModel
 internal import Storage
 internal import Logging
+internal import UTCTime
 
 /// CRUD on `/v1/cloud_api_sources`, always within the caller's tenant.
 /// Another tenant's source answers 404 exactly like a missing one.
@@ -118,7 +119,8 @@ struct SourcesController {
         do {
             let envelope = try cipher.seal(credentials, for: binding)
             return SealedCredentials(envelope: envelope, keyID: CredentialCipher.keyID(of: envelope) ?? "",
-                                     fingerprint: cipher.fingerprint(of: credentials, for: binding))
+                                     fingerprint: cipher.fingerprint(of: credentials, for: binding),
+                                     expiresAt: CredentialValidator.expiry(of: credentials)?.rfc3339)
         } catch {
             throw HTTPError.internalError
         }

@@ -62,6 +62,17 @@ enum CredentialValidator {
         }
     }
 
+    /// When validated credentials stop working on their own, if they say: a Microsoft
+    /// certificate's notAfter. (Client secrets' ends are known only to Entra ID.)
+    static func expiry(of credentialsJSON: [UInt8]) -> UTCTimestamp? {
+        guard case .object(let members)? = try? JSONValue.parse(credentialsJSON),
+              let certificatePEM = members.first(where: { $0.key == "certificate_pem" })?.value.stringValue,
+              let keyPEM = members.first(where: { $0.key == "private_key_pem" })?.value.stringValue,
+              let certificate = try? ClientCertificate(certificatePEM: certificatePEM, privateKeyPEM: keyPEM)
+        else { return nil }
+        return UTCTimestamp(seconds: Int64(certificate.notValidAfter.timeIntervalSince1970))
+    }
+
     private static func gcp(_ fields: inout Fields) {
         fields.allow(["type", "project_id", "private_key_id", "private_key", "client_email", "client_id",
                       "auth_uri", "token_uri", "auth_provider_x509_cert_url", "client_x509_cert_url", "universe_domain"])
