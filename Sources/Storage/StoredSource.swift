@@ -37,10 +37,10 @@ public struct StoredSources: RandomAccessCollection {
 public struct StoredSource {
     /// The columns every source read selects, in `selectList` order.
     enum Column: Int {
-        case sourceID, platform, sourceName, isEnabled, settings, apiJSON
+        case platform, sourceName, isEnabled, settings, apiJSON
     }
 
-    static let selectList = "source_id, platform, source_name, is_enabled, settings_text, api_json"
+    static let selectList = "platform, source_name, is_enabled, settings_text, api_json"
 
     private let result: PostgresResult
     private let row: Int
@@ -57,7 +57,6 @@ public struct StoredSource {
         _ = result.withText(row, Column.apiJSON.rawValue, body)
     }
 
-    public var sourceID: String { result.uuid(row, Column.sourceID.rawValue) ?? "" }
     public var sourceName: String { result.string(row, Column.sourceName.rawValue) ?? "" }
     public var isEnabled: Bool { result.bool(row, Column.isEnabled.rawValue) ?? false }
     /// Non-secret settings (a JSON object's text).

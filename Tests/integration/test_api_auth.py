@@ -4,7 +4,6 @@ import json
 import time
 
 import jwt
-import pytest
 
 from sample_sources import body
 

@@ -2,10 +2,9 @@
 import datetime as dt
 
 import pytest
-import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from pollerkit import PollerKit, iso, source_lines
+from pollerkit import PollerKit, iso
 from sample_sources import body
 
 

@@ -1,5 +1,4 @@
 """CRUD on /v1/cloud_api_sources through nginx over HTTPS, against PostgreSQL."""
-import json
 
 import pytest
 

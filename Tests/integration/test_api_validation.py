@@ -6,7 +6,7 @@ import json
 import pytest
 
 import appcert
-from sample_sources import app_certificate, body, credentials
+from sample_sources import app_certificate, body
 
 
 def problem(r, status):
@@ -121,7 +121,7 @@ def test_oversized_body_is_413(stack, admin, db, tenant):
 def test_unknown_route_and_method(stack, admin):
     problem(admin.get(f"{stack.url}/v1/nothing-here"), 404)
     r = admin.patch(f"{stack.url}/v1/cloud_api_sources", json={})
-    doc = problem(r, 405)
+    problem(r, 405)
     assert set(r.headers["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
 
 

@@ -4,7 +4,6 @@ and real responses validate against the documented schemas."""
 import re
 
 import jsonschema
-import pytest
 import yaml
 from openapi_spec_validator import validate
 

@@ -211,8 +211,8 @@ def test_shared_app_is_paced_to_graph_budget(kit, only_new_sources_due):
     app = kit.new_app()
     kit.add_events(app, "directoryAudits", 400, iso(3000), iso(100))
     # Two sources share one app registration in one tenant: one budget.
-    a = kit.create_source(app, streams=["directory_audits"], page_size=50)
-    b = kit.create_source(app, streams=["directory_audits"], page_size=50)
+    for _ in range(2):
+        kit.create_source(app, streams=["directory_audits"], page_size=50)
     proc = kit.run_poller("--concurrency", "2")
     assert proc.returncode == 0, proc.stderr
     pacing = kit.fake.control("GET", "pacing", window_s=10, kind="data")["max_in_window"]

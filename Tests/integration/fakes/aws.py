@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 
 from . import awscontrol
 from .awssig import AccessKey, AWSError, parse_authorization, verify
-from .control import FaultQueue, RateLimiter, Record, RequestLog
+from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog
 from .odata import TICKS, TimeRange, decode_token, encode_token
 from .server import Response, common_args, serve
 from .store import EventStore
@@ -53,18 +51,8 @@ class AWSRecord(Record):
     error: str | None = None   # the AWS error code answered, if any
 
 
-class CloudTrailFake:
-    def __init__(self, port: int, seed: int = 1, state_file: str | None = None,
-                 stop: threading.Event | None = None):
-        self.port = port
-        self.seed = seed
-        self.state_file = state_file
-        self.stop = stop or threading.Event()
-        self.lock = threading.RLock()
-        self.streamer = awscontrol.new_streamer(self)
-        self.reset()
-        if state_file and os.path.exists(state_file):
-            awscontrol.load_state(self, state_file)
+class CloudTrailFake(FakeApp):
+    control = awscontrol
 
     def reset(self) -> None:
         self.streamer.halt()  # outside the lock: the streamer thread may be waiting for it

@@ -18,7 +18,9 @@ from . import awsgen
 from .awssig import AccessKey
 from .msgen import _uuid, rng_for
 from .odata import TICKS, as_ticks
-from .control import STREAM_ROUTES, BadRequest, Streamer, dispatch, need as _need
+from . import control
+from .control import (STREAM_ROUTES, BadRequest, Streamer, counters, dispatch, health, list_faults, max_in_window,
+                      need as _need, save_handler)
 
 MAX_GENERATE = 200_000   # events per add call
 
@@ -33,8 +35,6 @@ def reset(app, body, args):
     return {"ok": True}
 
 
-def health(app, body, args):
-    return {"ok": True, "port": app.port, "pid": os.getpid()}
 
 
 def add_key(app, body, args):
@@ -180,16 +180,12 @@ def add_fault(app, body, args):
     return {"fault": out}
 
 
-def list_faults(app, body, args):
-    with app.lock:
-        return {"value": app.faults.pending()}
 
 
 def clear_faults(app, body, args):
     with app.lock:
-        app.faults.clear()
         app.fault_errors.clear()
-    return {"ok": True}
+    return control.clear_faults(app, body, args)
 
 
 def _select(app, args):
@@ -209,28 +205,13 @@ def list_requests(app, body, args):
     return {"value": [asdict(r) for r in (recs[-limit:] if limit else recs)]}
 
 
-def counters(app, body, args):
-    with app.lock:
-        return app.log.counters()
 
 
 def pacing(app, body, args):
     """Most calls that arrived in any `window_s` window, per "account/region" they were signed for
     (throttled and refused ones included: what a client sent, which is what pacing must bound)."""
     window = float(args.get("window_s", 1))
-    groups: dict[str, list[float]] = {}
-    for r in _select(app, args):
-        if r.tenant:
-            groups.setdefault(f"{r.tenant}/{r.stream}", []).append(r.ts)
-    out = {}
-    for key, ts in groups.items():
-        ts.sort()
-        best, lo = 0, 0
-        for hi in range(len(ts)):
-            while ts[hi] - ts[lo] >= window:
-                lo += 1
-            best = max(best, hi - lo + 1)
-        out[key] = best
+    out = max_in_window(_select(app, args), window, key=lambda r: f"{r.tenant}/{r.stream}" if r.tenant else None)
     return {"window_s": window, "max_in_window": out}
 
 
@@ -269,12 +250,6 @@ def load_state(app, path: str) -> None:
         app.apply_config()
 
 
-def save(app, body, args):
-    path = body.get("path") or app.state_file
-    if not path:
-        raise BadRequest("no --state-file given and no 'path' in the body")
-    save_state(app, path)
-    return {"ok": True, "path": path}
 
 
 ROUTES = {
@@ -292,6 +267,6 @@ ROUTES = {
     ("GET", "requests"): list_requests,
     ("GET", "counters"): counters,
     ("GET", "pacing"): pacing,
-    ("POST", "save"): save,
+    ("POST", "save"): save_handler(save_state),
     **STREAM_ROUTES,
 }

@@ -6,6 +6,8 @@ None of these take their own lock: the owning app calls them under its state loc
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import re
 import threading
 import time
@@ -174,21 +176,81 @@ class RequestLog:
         self.totals.clear()
 
 
-def max_in_window(records: list[Record], window_s: float) -> dict[str, int]:
-    """Per "tenant/client_id": the most requests seen inside any window of window_s seconds."""
+def max_in_window(records: list[Record], window_s: float, key=None) -> dict[str, int]:
+    """Per group (default "tenant/client_id"; `key` maps a record to its group, None skips it):
+    the most requests seen inside any window of window_s seconds."""
+    key = key or (lambda r: f"{r.tenant or ''}/{r.client_id or ''}")
     groups: dict[str, list[float]] = {}
     for r in records:
-        groups.setdefault(f"{r.tenant or ''}/{r.client_id or ''}", []).append(r.ts)
+        group = key(r)
+        if group is not None:
+            groups.setdefault(group, []).append(r.ts)
     out = {}
-    for key, ts in groups.items():
+    for group, ts in groups.items():
         ts.sort()
         best, lo = 0, 0
         for hi in range(len(ts)):
             while ts[hi] - ts[lo] >= window_s:
                 lo += 1
             best = max(best, hi - lo + 1)
-        out[key] = best
+        out[group] = best
     return out
+
+
+def compact_json(obj) -> bytes:
+    """A stored event's bytes: compact, UTF-8 kept as is."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- /_control/ handlers every fake has ---------------------------------------------------
+def health(app, body, args):
+    return {"ok": True, "port": app.port, "pid": os.getpid()}
+
+
+def counters(app, body, args):
+    with app.lock:
+        return app.log.counters()
+
+
+def list_faults(app, body, args):
+    with app.lock:
+        return {"value": app.faults.pending()}
+
+
+def clear_faults(app, body, args):
+    with app.lock:
+        app.faults.clear()
+    return {"ok": True}
+
+
+def save_handler(save_state):
+    """POST save: writes the fake's state (through its own `save_state`) to `path` or --state-file."""
+    def save(app, body, args):
+        path = body.get("path") or app.state_file
+        if not path:
+            raise BadRequest("no --state-file given and no 'path' in the body")
+        save_state(app, path)
+        return {"ok": True, "path": path}
+    return save
+
+
+class FakeApp:
+    """What every fake's app shares: where it listens, its seed and state file, the state lock,
+    and stream mode. A subclass names its control module (`new_streamer`, `load_state`) and
+    defines `reset()`, which (re)creates its state."""
+    control = None
+
+    def __init__(self, port: int, seed: int = 1, state_file: str | None = None,
+                 stop: threading.Event | None = None):
+        self.port = port
+        self.seed = seed
+        self.state_file = state_file
+        self.stop = stop or threading.Event()
+        self.lock = threading.RLock()
+        self.streamer = self.control.new_streamer(self)
+        self.reset()
+        if state_file and os.path.exists(state_file):
+            self.control.load_state(self, state_file)
 
 
 class RateLimiter:

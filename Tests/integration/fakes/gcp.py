@@ -16,13 +16,11 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 import re
-import threading
 import time
 
 from . import gcpcontrol, gcpfilter
-from .control import FaultQueue, RateLimiter, Record, RequestLog
+from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog
 from .gcpauth import LOGGING_READ_SCOPES, GoogleAuth
 from .gcpauth import error as oauth_error
 from .server import Response, common_args, json_response, serve
@@ -47,20 +45,9 @@ DEFAULT_CONFIG = {
 }
 
 
-class GCPFake:
+class GCPFake(FakeApp):
+    control = gcpcontrol
     SKEY = SKEY
-
-    def __init__(self, port: int, seed: int = 1, state_file: str | None = None,
-                 stop: threading.Event | None = None):
-        self.port = port
-        self.seed = seed
-        self.state_file = state_file
-        self.stop = stop or threading.Event()
-        self.lock = threading.RLock()
-        self.streamer = gcpcontrol.new_streamer(self)
-        self.reset()
-        if state_file and os.path.exists(state_file):
-            gcpcontrol.load_state(self, state_file)
 
     def reset(self) -> None:
         self.streamer.halt()  # outside the lock: the streamer thread may be waiting for it

@@ -39,10 +39,10 @@ import time
 from dataclasses import asdict
 
 from . import gcpgen
-from .control import STREAM_ROUTES, RateLimiter, Streamer
 from .gcpauth import new_key
 from .gcpfilter import NS, format_ns, parse_ns
-from .control import BadRequest, dispatch, need as _need
+from .control import (STREAM_ROUTES, BadRequest, RateLimiter, Streamer, clear_faults, compact_json as _dumps, counters,
+                      dispatch, health, list_faults, max_in_window, need as _need, save_handler)
 
 MAX_GENERATE = 200_000
 
@@ -68,8 +68,6 @@ def reset(app, body, args):
     return {"ok": True}
 
 
-def health(app, body, args):
-    return {"ok": True, "port": app.port, "pid": os.getpid()}
 
 
 def register_account(app, body, args):
@@ -192,8 +190,6 @@ def _rng(app, project: str, log: str):
     return gcpgen.rng_for(app.seed, project, log, app.serials[k])
 
 
-def _dumps(e: dict) -> bytes:
-    return json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def add_late(app, body, args):
@@ -224,15 +220,8 @@ def add_fault(app, body, args):
         return {"fault": app.faults.add(spec).public()}
 
 
-def list_faults(app, body, args):
-    with app.lock:
-        return {"value": app.faults.pending()}
 
 
-def clear_faults(app, body, args):
-    with app.lock:
-        app.faults.clear()
-    return {"ok": True}
 
 
 def _select(app, args):
@@ -253,26 +242,12 @@ def list_requests(app, body, args):
     return {"value": out}
 
 
-def counters(app, body, args):
-    with app.lock:
-        return app.log.counters()
 
 
 def pacing(app, body, args):
     """Per consumer project: the most entries.list requests inside any `window_s` window."""
     window = float(args.get("window_s", 60))
-    times: dict[str, list[float]] = {}
-    for r in _select(app, {"kind": "logging", **args}):
-        times.setdefault(r.tenant or "", []).append(r.ts)
-    out = {}
-    for project, ts in times.items():
-        ts.sort()
-        best, lo = 0, 0
-        for hi in range(len(ts)):
-            while ts[hi] - ts[lo] >= window:
-                lo += 1
-            best = max(best, hi - lo + 1)
-        out[project] = best
+    out = max_in_window(_select(app, {"kind": "logging", **args}), window, key=lambda r: r.tenant or "")
     return {"window_s": window, "max_in_window": out}
 
 
@@ -314,12 +289,6 @@ def load_state(app, path: str) -> None:
         app.limiter = RateLimiter(int(rl["requests"]), float(rl["window_s"])) if rl else None
 
 
-def save(app, body, args):
-    path = body.get("path") or app.state_file
-    if not path:
-        raise BadRequest("no --state-file given and no 'path' in the body")
-    save_state(app, path)
-    return {"ok": True, "path": path}
 
 
 ROUTES = {
@@ -339,6 +308,6 @@ ROUTES = {
     ("GET", "requests"): list_requests,
     ("GET", "counters"): counters,
     ("GET", "pacing"): pacing,
-    ("POST", "save"): save,
+    ("POST", "save"): save_handler(save_state),
     **STREAM_ROUTES,
 }

@@ -15,14 +15,13 @@ import json
 import math
 import os
 import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from . import msarm, mscontrol
-from .control import FaultQueue, RateLimiter, Record, RequestLog
+from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog
 from .msarm import arg_ci as _arg_ci
 from .msauth import GRAPH, Identity, aad_error
 from .odata import FilterError, TimeRange, decode_token, encode_token, parse_filter
@@ -67,18 +66,8 @@ DEFAULT_CONFIG = {
 }
 
 
-class MicrosoftFake:
-    def __init__(self, port: int, seed: int = 1, state_file: str | None = None,
-                 stop: threading.Event | None = None):
-        self.port = port
-        self.seed = seed
-        self.state_file = state_file
-        self.stop = stop or threading.Event()
-        self.lock = threading.RLock()
-        self.streamer = mscontrol.new_streamer(self)
-        self.reset()
-        if state_file and os.path.exists(state_file):
-            mscontrol.load_state(self, state_file)
+class MicrosoftFake(FakeApp):
+    control = mscontrol
 
     def reset(self) -> None:
         self.streamer.halt()  # outside the lock: the streamer thread may be waiting for it

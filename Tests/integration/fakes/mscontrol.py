@@ -9,7 +9,8 @@ import time
 from dataclasses import asdict
 
 from . import msgen
-from .control import STREAM_ROUTES, BadRequest, RateLimiter, Streamer, dispatch, max_in_window, need as _need
+from .control import (STREAM_ROUTES, BadRequest, RateLimiter, Streamer, clear_faults, compact_json as _dumps, counters,
+                      dispatch, health, list_faults, max_in_window, need as _need, save_handler)
 from .odata import as_ticks, format_time, now_ticks, TICKS
 
 MAX_GENERATE = 200_000   # events per add call
@@ -167,8 +168,6 @@ def _rng(app, skey: tuple, stream: str):
     return msgen.rng_for(app.seed, f"{skey[0]}{skey[2]}", stream, app.serials[k])
 
 
-def _dumps(ev: dict) -> bytes:
-    return json.dumps(ev, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def add_late(app, body, args):
@@ -215,15 +214,8 @@ def add_fault(app, body, args):
         return {"fault": app.faults.add(body).public()}
 
 
-def list_faults(app, body, args):
-    with app.lock:
-        return {"value": app.faults.pending()}
 
 
-def clear_faults(app, body, args):
-    with app.lock:
-        app.faults.clear()
-    return {"ok": True}
 
 
 def _select(app, args):
@@ -239,9 +231,6 @@ def list_requests(app, body, args):
     return {"value": [asdict(r) for r in (recs[-limit:] if limit else recs)]}
 
 
-def counters(app, body, args):
-    with app.lock:
-        return app.log.counters()
 
 
 def pacing(app, body, args):
@@ -250,8 +239,6 @@ def pacing(app, body, args):
     return {"window_s": window, "max_in_window": max_in_window(_select(app, args), window)}
 
 
-def health(app, body, args):
-    return {"ok": True, "port": app.port, "pid": os.getpid()}
 
 
 # --- stream mode --------------------------------------------------------------------------
@@ -303,12 +290,6 @@ def load_state(app, path: str) -> None:
         app.limiter = RateLimiter(int(rl["requests"]), float(rl["window_s"])) if rl else None
 
 
-def save(app, body, args):
-    path = body.get("path") or app.state_file
-    if not path:
-        raise BadRequest("no --state-file given and no 'path' in the body")
-    save_state(app, path)
-    return {"ok": True, "path": path}
 
 
 ROUTES = {
@@ -332,5 +313,5 @@ ROUTES = {
     ("GET", "counters"): counters,
     ("GET", "pacing"): pacing,
     **STREAM_ROUTES,
-    ("POST", "save"): save,
+    ("POST", "save"): save_handler(save_state),
 }
