@@ -101,7 +101,7 @@ let package = Package(
         ]),
         .testTarget(name: "SourceModelTests", dependencies: ["SourceModel"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel",
+            "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel", "Storage",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),

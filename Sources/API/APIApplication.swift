@@ -24,10 +24,11 @@ public final class APIApplication {
     /// All stores share the worker's one database connection.
     public init(repository: SourceRepository, bookkeeping: PollBookkeeping, locks: PollerStore,
                 metrics: SourceMetricsReader, verifier: TokenVerifier, cipher: CredentialCipher,
-                configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
+                listings: ListingCache? = nil, configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
         self.verifier = verifier
         self.logger = logger
-        self.sources = SourcesController(repository: repository, cipher: cipher, configuration: configuration)
+        self.sources = SourcesController(repository: repository, cipher: cipher, configuration: configuration,
+                                         listings: listings)
         self.poller = PollerController(bookkeeping: bookkeeping, configuration: configuration)
         self.health = HealthController(repository: repository)
         self.operations = OperationsController(repository: repository, locks: locks, cipher: cipher, configuration: configuration)

@@ -19,7 +19,7 @@ public struct SealedCredentials: Sendable {
 
 /// Filters and paging for a tenant's source listing (keyset paging on the name,
 /// which is unique per tenant, in code-point order).
-public struct SourceListQuery: Sendable {
+public struct SourceListQuery: Hashable, Sendable {
     public var platform: Platform?
     public var isEnabled: Bool?
     public var limit: Int
@@ -87,6 +87,19 @@ public final class SourceRepository {
             ORDER BY source_name COLLATE "C"
             LIMIT \(query.limit)
             """, "could not list sources")
+    }
+
+    /// How often the tenant's sources have changed (sql/008). Every committed write
+    /// bumps it in the same transaction, so an unchanged count means the listings
+    /// read since it was last this value are still what the database would return.
+    public func changeCount(tenantID: String) throws(StorageError) -> Int {
+        let result = try run(tenantID, """
+            SELECT coalesce((SELECT change_count FROM cloud_api_source_changes WHERE tenant_id = \(tenantID)), 0)
+            """, "could not read the sources' change count")
+        guard result.rowCount == 1, let count = result.int(0, 0) else {
+            throw StorageError(code: .corruptRow, message: "the change count query returned no number")
+        }
+        return count
     }
 
     public func find(tenantID: String, sourceID: String) throws(StorageError) -> StoredSource? {

@@ -46,6 +46,8 @@ struct APISettings: Sendable {
     var verifier: TokenVerifier
     var cipher: CredentialCipher
     var api = APIConfiguration()
+    /// Rendered listings shared by the workers; nil when SIEM_API_LISTING_CACHE_MB=0.
+    var listings: ListingCache?
 
     init(environment: [String: String]) throws {
         guard let url = environment["SIEM_API_DATABASE_URL"] ?? environment["DATABASE_URL"] else {
@@ -76,6 +78,11 @@ struct APISettings: Sendable {
             }
             api.maxConsecutiveFailures = value
         }
+        let cacheMB = environment["SIEM_API_LISTING_CACHE_MB"] ?? "32"
+        guard let megabytes = Int(cacheMB), (0...65536).contains(megabytes) else {
+            throw ConfigurationError("SIEM_API_LISTING_CACHE_MB must be an integer from 0 to 65536")
+        }
+        listings = megabytes == 0 ? nil : ListingCache(byteBudget: megabytes << 20)
     }
 
     /// A worker's responder with its own database connection (retried briefly at start).
@@ -98,7 +105,8 @@ struct APISettings: Sendable {
                                  bookkeeping: PollBookkeeping(connection: connection),
                                  locks: PollerStore(connection: connection),
                                  metrics: SourceMetricsReader(connection: connection),
-                                 verifier: verifier, cipher: cipher, configuration: api, logger: logger)
+                                 verifier: verifier, cipher: cipher, listings: listings,
+                                 configuration: api, logger: logger)
         return { request in app.respond(to: request) }
     }
 }

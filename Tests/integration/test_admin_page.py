@@ -688,7 +688,7 @@ def test_rewind_a_stream_checkpoint(page, kit):
     assert parse_time(shown.get_attribute("datetime")) == target
 
 
-def test_poll_now_then_a_poller_run_updates_the_figures(page, kit):
+def test_poll_now_then_a_poller_run_updates_the_figures(page, kit, only_new_sources_due):
     """Needs POST /v1/cloud_api_sources/{id}/poll_now."""
     app = kit.new_app()
     kit.add_events(app, "directoryAudits", 30, iso(5400), iso(600))

@@ -14,6 +14,8 @@ struct SourcesController {
     let repository: SourceRepository
     let cipher: CredentialCipher
     let configuration: APIConfiguration
+    /// nil when the process keeps no rendered listings.
+    let listings: ListingCache?
 
     func list(_ context: RequestContext) throws(HTTPError) -> Response {
         let tenant = try context.tenant(role: Role.viewer)
@@ -41,7 +43,19 @@ struct SourcesController {
             }
         }
         try errors.throwIfAny()
+        guard let listings else { return try renderListing(tenant: tenant, query: query) }
+        // The count first: read after the listing it could label a newer state than the body shows.
+        let key = ListingCache.Key(tenantID: tenant, query: query)
+        let changes = try storage { () throws(StorageError) in try repository.changeCount(tenantID: tenant) }
+        if let body = listings.body(for: key, changeCount: changes) { return .json(200, body) }
+        let response = try renderListing(tenant: tenant, query: query)
+        listings.store(response.body, for: key, changeCount: changes)
+        return response
+    }
+
+    private func renderListing(tenant: String, query: SourceListQuery) throws(HTTPError) -> Response {
         // One extra row tells whether another page follows.
+        var query = query
         let requested = query.limit
         query.limit += 1
         let sources = try storage { () throws(StorageError) in try repository.list(tenantID: tenant, query: query) }
