@@ -14,6 +14,8 @@ public struct SourceMetrics: Sendable {
     public var consecutiveErrors: Int
     public var lastPolledSeconds: Double?
     public var lastSuccessSeconds: Double?
+    /// When the credentials stop working on their own (a certificate's end), if known.
+    public var credentialsExpirySeconds: Double?
 }
 
 /// Reads the figures through `siem_source_metrics` (sql/004).
@@ -28,7 +30,8 @@ public final class SourceMetricsReader {
         do {
             result = try connection.query("""
                 SELECT source_id, tenant_id, platform, source_name, is_enabled, events_collected_total, last_poll_events,
-                       last_poll_duration_ms, error_count, last_polled_timestamp, last_success_timestamp
+                       last_poll_duration_ms, error_count, last_polled_timestamp, last_success_timestamp,
+                       credentials_expires_at
                 FROM siem_source_metrics(\(tenantID))
                 """)
         } catch {
@@ -42,7 +45,8 @@ public final class SourceMetricsReader {
                 lastPollEvents: result.int(row, 6) ?? 0, lastPollDurationMs: result.int(row, 7),
                 consecutiveErrors: result.int(row, 8) ?? 0,
                 lastPolledSeconds: result.timestamp(row, 9).map { Double($0.microseconds) / 1e6 },
-                lastSuccessSeconds: result.timestamp(row, 10).map { Double($0.microseconds) / 1e6 })
+                lastSuccessSeconds: result.timestamp(row, 10).map { Double($0.microseconds) / 1e6 },
+                credentialsExpirySeconds: result.timestamp(row, 11).map { Double($0.microseconds) / 1e6 })
         }
     }
 }

@@ -89,6 +89,18 @@ def test_listing_pages_in_code_point_order(stack, admin):
     assert seen == sorted(names, key=lambda n: n.encode())
 
 
+def expiry_samples(stack, session):
+    """source_id -> value of siem_source_credentials_expiry_timestamp_seconds in /metrics."""
+    text = session.get(f"{stack.url}/metrics").text
+    assert "# TYPE siem_source_credentials_expiry_timestamp_seconds gauge" in text
+    samples = {}
+    for line in text.splitlines():
+        if line.startswith("siem_source_credentials_expiry_timestamp_seconds{"):
+            labels, value = line.rsplit(" ", 1)
+            samples[labels.split('source_id="')[1].split('"')[0]] = float(value)
+    return samples
+
+
 def test_a_certificate_credential_shows_when_it_expires(stack, admin, db):
     url = f"{stack.url}/v1/cloud_api_sources"
     payload = body("Microsoft365", certificate=True)
@@ -100,6 +112,8 @@ def test_a_certificate_credential_shows_when_it_expires(stack, admin, db):
     assert created.json()["credentials"]["expires_at"] == rfc3339(not_after)
     row = db.execute("SELECT credentials_expires_at FROM cloud_api_sources WHERE source_id = %s", (sid,)).fetchone()
     assert row[0] == not_after
+    # Monitoring can alert on it: /metrics has the date as a Unix time.
+    assert expiry_samples(stack, admin) == {sid: not_after.timestamp()}
     # An edit without credentials keeps the date; a client secret (no known end) clears it.
     kept = admin.put(f"{url}/{sid}", json={k: v for k, v in payload.items() if k != "api_credentials_json"})
     assert kept.json()["credentials"]["expires_at"] == rfc3339(not_after)
@@ -107,3 +121,4 @@ def test_a_certificate_credential_shows_when_it_expires(stack, admin, db):
     assert secret.status_code == 200, secret.text
     assert secret.json()["credentials"]["expires_at"] is None
     assert admin.get(url).json()["items"][0]["credentials"]["expires_at"] is None
+    assert expiry_samples(stack, admin) == {}

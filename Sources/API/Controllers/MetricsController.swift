@@ -52,6 +52,9 @@ enum PrometheusText {
                help: "Unix time of the source's last poll.", value: { $0.lastPolledSeconds }),
         Family(name: "siem_source_last_success_timestamp_seconds", type: "gauge",
                help: "Unix time of the source's last successful poll.", value: { $0.lastSuccessSeconds }),
+        Family(name: "siem_source_credentials_expiry_timestamp_seconds", type: "gauge",
+               help: "Unix time at which the source's credentials expire (certificates; absent when unknown).",
+               value: { $0.credentialsExpirySeconds }),
         Family(name: "siem_source_enabled", type: "gauge",
                help: "1 when the source is enabled.", value: { $0.isEnabled ? 1 : 0 }),
     ]
