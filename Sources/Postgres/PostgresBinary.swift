@@ -1,5 +1,5 @@
 /// Decoders for PostgreSQL's binary result format (network byte order). Binary
-/// results spare the server its text output functions (timestamps, uuids, integers).
+/// results spare the server its text output functions (timestamps, integers, booleans).
 public enum PostgresBinary {
     /// Microseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01 UTC.
     static let epochOffsetMicros: Int64 = 946_684_800_000_000
@@ -18,22 +18,5 @@ public enum PostgresBinary {
     public static func timestampMicros(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard bytes.count == 8, let micros = integer(bytes) else { return nil }
         return Int64(micros) &+ epochOffsetMicros
-    }
-
-    /// A uuid's 16 bytes as canonical lower-case text (8-4-4-4-12) into `out` (36 bytes).
-    public static func formatUUID(_ bytes: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>) -> Bool {
-        guard bytes.count == 16, out.count >= 36 else { return false }
-        let hex: StaticString = "0123456789abcdef"
-        var o = 0
-        for (i, byte) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 {
-                out[o] = UInt8(ascii: "-")
-                o += 1
-            }
-            out[o] = hex.utf8Start[Int(byte >> 4)]
-            out[o + 1] = hex.utf8Start[Int(byte & 0x0F)]
-            o += 2
-        }
-        return true
     }
 }

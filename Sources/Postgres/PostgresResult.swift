@@ -46,26 +46,8 @@ public final class PostgresResult {
         withBytes(row, column, body) != nil
     }
 
-    /// Lends a uuid column as canonical lower-case text; false when NULL.
-    public func withUUID(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
-        guard isBinary(column) else { return withBytes(row, column, body) != nil }
-        return withBytes(row, column) { bytes -> Bool in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { text -> Bool in
-                guard PostgresBinary.formatUUID(bytes, into: text) else { return false }
-                body(UnsafeBufferPointer(text))
-                return true
-            }
-        } ?? false
-    }
-
     public func string(_ row: Int, _ column: Int) -> String? {
         withBytes(row, column) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    public func uuid(_ row: Int, _ column: Int) -> String? {
-        var text: String?
-        _ = withUUID(row, column) { text = String(decoding: $0, as: UTF8.self) }
-        return text
     }
 
     /// An integer column (int2/int4/int8), in either format.

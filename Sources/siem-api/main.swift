@@ -15,8 +15,8 @@ struct SiemAPI: ParsableCommand {
         commandName: "siem-api",
         abstract: "Serve the source-registry REST API over FastCGI (put nginx in front).")
 
-    @Option(help: "Unix socket to listen on (omit to use the socket passed as fd 0, spawn-fcgi style).")
-    var socket: String? = ProcessInfo.processInfo.environment["SIEM_API_SOCKET"]
+    @Option(help: "Unix socket to listen on (else $SIEM_API_SOCKET; neither: the socket passed as fd 0, spawn-fcgi style).")
+    var socket: String?
 
     @Option(help: "Worker threads, each with its own PostgreSQL connection.")
     var workers: Int = Int(ProcessInfo.processInfo.environment["SIEM_API_WORKERS"] ?? "") ?? 4
@@ -25,6 +25,7 @@ struct SiemAPI: ParsableCommand {
         JSONLogHandler.bootstrap()
         let logger = Logger(label: "siem-api")
         let environment = ProcessInfo.processInfo.environment
+        let socket = socket ?? environment["SIEM_API_SOCKET"]
         do {
             let settings = try APISettings(environment: environment)
             let server = try FastCGIServer(socketPath: socket, maxBodyBytes: settings.api.maxBodyBytes)

@@ -32,19 +32,4 @@ import Postgres
         #expect(decode([0, 0, 0, 0, 0, 0, 0, 0], PostgresBinary.timestampMicros) == 946_684_800_000_000)
         #expect(decode([0, 0, 0, 1], PostgresBinary.timestampMicros) == nil)
     }
-
-    @Test func uuidsAreFormattedCanonically() {
-        // SELECT uuid_send('989f7ace-4e4e-4f7b-b926-187e2a150100')
-        let bytes: [UInt8] = [0x98, 0x9f, 0x7a, 0xce, 0x4e, 0x4e, 0x4f, 0x7b, 0xb9, 0x26, 0x18, 0x7e, 0x2a, 0x15, 0x01, 0x00]
-        let text = decode(bytes) { input in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { out -> String? in
-                PostgresBinary.formatUUID(input, into: out) ? String(decoding: out, as: UTF8.self) : nil
-            }
-        }
-        #expect(text == "989f7ace-4e4e-4f7b-b926-187e2a150100")
-        let short = decode([1, 2, 3]) { input in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 36) { PostgresBinary.formatUUID(input, into: $0) }
-        }
-        #expect(!short)
-    }
 }

@@ -1,5 +1,5 @@
 public import Kafka
-public import JSONBytes
+internal import JSONBytes
 
 /// Hands normalized events to Kafka and confirms their delivery. One per worker:
 /// a producer's delivery counters describe that worker's current slice only.

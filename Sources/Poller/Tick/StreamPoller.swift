@@ -1,4 +1,4 @@
-public import Storage
+internal import Storage
 internal import JSONBytes
 internal import UTCTime
 internal import Logging

@@ -1,5 +1,5 @@
 internal import Curl
-public import JSONBytes
+internal import JSONBytes
 internal import UTCTime
 
 /// How one Graph (or Azure Resource Manager) collection is read: its path, the

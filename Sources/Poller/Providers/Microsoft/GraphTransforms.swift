@@ -1,4 +1,4 @@
-public import JSONBytes
+internal import JSONBytes
 
 /// Graph records → normalized fields. The mapping per log type is documented in
 /// the README; a field the record does not carry is null, never invented.

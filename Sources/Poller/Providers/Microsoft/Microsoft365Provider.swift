@@ -1,4 +1,4 @@
-public import JSONBytes
+internal import JSONBytes
 
 /// Microsoft 365 / Entra ID audit and sign-in logs through Microsoft Graph:
 /// `auditLogs/directoryAudits` (log_type `audit_log`) and `auditLogs/signIns`
