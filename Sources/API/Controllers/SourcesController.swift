@@ -44,7 +44,8 @@ struct SourcesController {
         }
         try errors.throwIfAny()
         guard let listings else { return try renderListing(tenant: tenant, query: query) }
-        // The count first: read after the listing it could label a newer state than the body shows.
+        // The count is read before the listing: read after it, the count could include a
+        // write the body misses, and the stale body would then be served until the next write.
         let key = ListingCache.Key(tenantID: tenant, query: query)
         let changes = try storage { () throws(StorageError) in try repository.changeCount(tenantID: tenant) }
         if let body = listings.body(for: key, changeCount: changes) { return .json(200, body) }
