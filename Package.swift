@@ -80,7 +80,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [
-            "Storage", "Secrets", "Auth", "Postgres",
+            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-devbroker", dependencies: [

@@ -9,8 +9,8 @@ import Storage
 struct SiemCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siem-ctl",
-        abstract: "Operate the SIEM collector: migrations, tokens, keys.",
-        subcommands: [Migrate.self, Token.self, GenKey.self, CheckCredentials.self, RotateCredentials.self])
+        abstract: "Operate the SIEM collector: sources' state, migrations, tokens, keys.",
+        subcommands: [Status.self, Migrate.self, Token.self, GenKey.self, CheckCredentials.self, RotateCredentials.self])
 }
 
 struct Migrate: ParsableCommand {
