@@ -594,6 +594,22 @@ def test_table_sorts_by_header_with_mouse_and_keyboard(page, stack, tenant, admi
     assert sort_state()["last_poll"] == "ascending"
 
 
+def test_a_source_no_poller_picked_up_is_flagged_overdue(page, stack, tenant, admin, db):
+    ids = {name: create_via_api(stack, admin, "AWS", name=name)["source_id"] for name in ("stuck", "on-time", "paused")}
+    db.execute("UPDATE cloud_api_sources SET next_poll_time = now() - interval '3 hours' WHERE source_id IN (%s, %s)",
+               (ids["stuck"], ids["paused"]))
+    db.execute("UPDATE cloud_api_sources SET next_poll_time = now() - interval '2 minutes' WHERE source_id = %s",
+               (ids["on-time"],))
+    db.execute("UPDATE cloud_api_sources SET is_enabled = false WHERE source_id = %s", (ids["paused"],))
+    page.sign_in(stack.token(tenant=tenant, roles=["admin"]))
+    badge = page.row("stuck").find_elements(By.CSS_SELECTOR, '[data-col="next_poll"] [data-overdue]')
+    assert len(badge) == 1 and badge[0].text == "overdue"
+    assert "is cron running siem-poller?" in badge[0].get_attribute("title")
+    # Due a few minutes ago is normal (the next tick takes it); a disabled source is not scheduled at all.
+    assert not page.row("on-time").find_elements(By.CSS_SELECTOR, "[data-overdue]")
+    assert page.cell("paused", "next_poll") == "not scheduled"
+
+
 # ------------------------------------------------------------------------------------ actions
 
 def test_disable_enable_and_delete_with_confirmation(page, stack, tenant, admin):

@@ -21,7 +21,7 @@ export const COLUMNS = [
   { key: "last_poll", label: "Last poll", compare: byTime((s) => s.last_polled_timestamp),
     cell: (s) => timeElement(s.last_polled_timestamp) },
   { key: "next_poll", label: "Next poll", compare: byTime((s) => s.next_poll_time),
-    cell: (s) => (s.is_enabled ? timeElement(s.next_poll_time) : h("span", { class: "muted" }, "not scheduled")) },
+    cell: (s) => (s.is_enabled ? nextPollCell(s) : h("span", { class: "muted" }, "not scheduled")) },
   { key: "errors", label: "Consecutive errors", numeric: true, compare: byNumber((s) => s.error_count),
     cell: (s) => h("span", { class: s.error_count ? "badge bad" : "" }, String(s.error_count)) },
   { key: "last_error", label: "Last error", compare: byText((s) => s.last_error || ""),
@@ -29,6 +29,24 @@ export const COLUMNS = [
   { key: "events", label: "Events collected", numeric: true,
     compare: byNumber((s) => s.stats?.events_collected_total), cell: (s) => formatNumber(s.stats?.events_collected_total) },
 ];
+
+// Cron runs the poller every minute, so a source this far past its next poll has
+// not been picked up at all: the same rule as `siem-ctl status`.
+export const OVERDUE_AFTER_MS = 10 * 60 * 1000;
+
+export function isOverdue(source, now = Date.now()) {
+  const next = Date.parse(source.next_poll_time);
+  return source.is_enabled && !Number.isNaN(next) && now - next > OVERDUE_AFTER_MS;
+}
+
+function nextPollCell(source) {
+  const time = timeElement(source.next_poll_time);
+  if (!isOverdue(source)) return time;
+  return h("span", {}, time, " ", h("span", {
+    class: "badge bad", dataset: { overdue: "" },
+    title: "No poller has picked this source up since it became due: is cron running siem-poller?",
+  }, "overdue"));
+}
 
 /**
  * Renders header and rows. `actions(source)` returns the row's action buttons.
