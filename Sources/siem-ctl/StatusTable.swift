@@ -4,10 +4,12 @@ import UTCTime
 
 /// The text table of `siem-ctl status`: times relative to the database's clock,
 /// one note per source saying what to look at.
+typealias RatedSource = (source: SourceStatus, health: SourceHealth)
+
 enum StatusTable {
     static let headers = ["STATE", "TENANT", "SOURCE", "PLATFORM", "LAST SUCCESS", "NEXT POLL", "ERRORS", "EVENTS", "NOTE"]
 
-    static func render(_ rated: [(source: SourceStatus, health: SourceHealth)], now: UTCTimestamp) -> String {
+    static func render(_ rated: [RatedSource], now: UTCTimestamp) -> String {
         guard !rated.isEmpty else { return "no sources" }
         let rows = rated.map { entry -> [String] in
             let s = entry.source
@@ -44,7 +46,7 @@ enum StatusTable {
         }
     }
 
-    static func summary(_ rated: [(source: SourceStatus, health: SourceHealth)], _ now: UTCTimestamp) -> String {
+    static func summary(_ rated: [RatedSource], _ now: UTCTimestamp) -> String {
         let counts = SourceHealth.allCases.compactMap { health -> String? in
             let n = rated.filter { $0.health == health }.count
             return n == 0 ? nil : "\(n) \(health.rawValue)"
@@ -53,16 +55,18 @@ enum StatusTable {
         return "\(rated.count) source(s): \(counts.joined(separator: ", ")); newest poll \(newest.map { ago($0, now) } ?? "never")."
     }
 
-    /// "3m ago", "2h ago", "4d ago"; "just now" under a minute.
+    /// "3m ago", "2h ago", "4d ago" ("in 5m" if it lies ahead); "just now" within a minute.
     static func ago(_ time: UTCTimestamp, _ now: UTCTimestamp) -> String {
         let seconds = now.seconds - time.seconds
-        return seconds < 60 && seconds > -60 ? "just now" : seconds < 0 ? "in " + span(-seconds) : span(seconds) + " ago"
+        if abs(seconds) < 60 { return "just now" }
+        return seconds > 0 ? span(seconds) + " ago" : "in " + span(-seconds)
     }
 
-    /// "in 12m", or "now"/"3m ago" when it has passed.
+    /// "in 12m" ("3m ago" if it has passed); "now" within a minute.
     static func until(_ time: UTCTimestamp, _ now: UTCTimestamp) -> String {
         let seconds = time.seconds - now.seconds
-        return seconds <= 0 ? (seconds > -60 ? "now" : ago(time, now)) : "in " + span(seconds)
+        if abs(seconds) < 60 { return "now" }
+        return seconds > 0 ? "in " + span(seconds) : span(-seconds) + " ago"
     }
 
     static func span(_ seconds: Int64) -> String {
