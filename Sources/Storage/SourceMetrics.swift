@@ -16,6 +16,7 @@ public struct SourceMetrics: Sendable {
     public var lastSuccessSeconds: Double?
     /// When the credentials stop working on their own (a certificate's end), if known.
     public var credentialsExpirySeconds: Double?
+    public var nextPollSeconds: Double?
 }
 
 /// Reads the figures through `siem_source_metrics` (sql/004).
@@ -31,7 +32,7 @@ public final class SourceMetricsReader {
             result = try connection.query("""
                 SELECT source_id, tenant_id, platform, source_name, is_enabled, events_collected_total, last_poll_events,
                        last_poll_duration_ms, error_count, last_polled_timestamp, last_success_timestamp,
-                       credentials_expires_at
+                       credentials_expires_at, next_poll_time
                 FROM siem_source_metrics(\(tenantID))
                 """)
         } catch {
@@ -46,7 +47,8 @@ public final class SourceMetricsReader {
                 consecutiveErrors: result.int(row, 8) ?? 0,
                 lastPolledSeconds: result.timestamp(row, 9).map { Double($0.microseconds) / 1e6 },
                 lastSuccessSeconds: result.timestamp(row, 10).map { Double($0.microseconds) / 1e6 },
-                credentialsExpirySeconds: result.timestamp(row, 11).map { Double($0.microseconds) / 1e6 })
+                credentialsExpirySeconds: result.timestamp(row, 11).map { Double($0.microseconds) / 1e6 },
+                nextPollSeconds: result.timestamp(row, 12).map { Double($0.microseconds) / 1e6 })
         }
     }
 }

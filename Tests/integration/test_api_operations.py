@@ -140,6 +140,9 @@ def test_metrics_are_prometheus_text_with_the_figures_of_a_known_poll(kit):
     assert samples["siem_source_last_success_timestamp_seconds"][0] == \
         pytest.approx(parse_time(state["last_success_timestamp"]).timestamp(), abs=0.001)
     assert samples["siem_source_last_poll_duration_seconds"][0] == state["stats"]["last_poll_duration_ms"] / 1000
+    assert samples["siem_source_next_poll_timestamp_seconds"][0] == \
+        pytest.approx(parse_time(state["next_poll_time"]).timestamp(), abs=0.001)
+    assert "siem_source_credentials_expiry_timestamp_seconds" not in samples  # a client secret has no known end
     labels = samples["siem_source_events_collected_total"][1]
     assert labels == {"tenant": kit.siem_tenant, "source": state["source_name"],
                       "source_id": source["source_id"], "platform": "Microsoft365"}
