@@ -610,6 +610,42 @@ def test_a_source_no_poller_picked_up_is_flagged_overdue(page, stack, tenant, ad
     assert page.cell("paused", "next_poll") == "not scheduled"
 
 
+def test_auto_refresh_shows_changes_without_a_click_but_not_under_the_keyboard_focus(page, stack, tenant, admin, db):
+    sid = create_via_api(stack, admin, "GCP", name="watched")["source_id"]
+    page.sign_in(stack.token(tenant=tenant, roles=["admin"]))
+    assert page.cell("watched", "errors") == "0"
+    box = page.el("#auto-refresh")
+    assert not box.is_selected()
+
+    def errors_shown():
+        return page.wait(lambda: page.cell("watched", "errors"), 5)
+
+    def set_errors(n):
+        db.execute("UPDATE cloud_api_sources SET error_count = %s, last_error = 'HTTP 503' WHERE source_id = %s", (n, sid))
+
+    page.js("arguments[0].dataset.intervalMs = '300'", box)  # 30 s in real use
+    box.click()
+    set_errors(4)
+    page.wait(lambda: page.cell("watched", "errors") == "4", 10, lambda: f"still {errors_shown()!r}")
+
+    # A keyboard user inside the table keeps the focus: no re-render under it.
+    page.js("arguments[0].focus()", page.row("watched").find_element(By.CSS_SELECTOR, "a.source-link"))
+    set_errors(5)
+    time.sleep(1.5)
+    assert errors_shown() == "4"
+    assert page.js("return document.activeElement.classList.contains('source-link')")
+    page.js("document.activeElement.blur()")
+    page.wait(lambda: page.cell("watched", "errors") == "5", 10, lambda: f"still {errors_shown()!r}")
+
+    # Off: nothing changes until Refresh.
+    page.el("#auto-refresh").click()
+    set_errors(6)
+    time.sleep(1.5)
+    assert errors_shown() == "5"
+    page.el("#refresh").click()
+    page.wait(lambda: page.cell("watched", "errors") == "6", 10)
+
+
 # ------------------------------------------------------------------------------------ actions
 
 def test_disable_enable_and_delete_with_confirmation(page, stack, tenant, admin):

@@ -187,6 +187,25 @@ async function loadSources({ announce = true } = {}) {
   }
 }
 
+// Auto-refresh: an operator watching sources recover need not press Refresh. A tick is
+// skipped while the tab is hidden, the table is not shown, a load is running, or the
+// keyboard focus is in the table (re-rendering would take it away).
+let autoRefreshTimer = null;
+
+function setAutoRefresh(on) {
+  window.clearInterval(autoRefreshTimer);
+  autoRefreshTimer = null;
+  sessionStorage.setItem("siem.autoRefresh", on ? "1" : "0");
+  if (!on) return;
+  const interval = Number(byId("auto-refresh").dataset.intervalMs) || 30000;
+  autoRefreshTimer = window.setInterval(() => {
+    const table = byId("sources-table");
+    if (document.visibilityState !== "visible" || byId("view-sources").hidden || byId("refresh").disabled
+        || table.contains(document.activeElement)) return;
+    loadSources({ announce: false });
+  }, interval);
+}
+
 /** Counts renders of a region (data-generation), so scripts and tests can tell a fresh one. */
 function bumpGeneration(id) {
   const el = byId(id);
@@ -511,6 +530,10 @@ function start() {
   byId("sign-in-form").addEventListener("submit", onSignIn);
   byId("sign-out").addEventListener("click", () => signOut());
   byId("refresh").addEventListener("click", () => loadSources());
+  const autoRefresh = byId("auto-refresh");
+  autoRefresh.checked = sessionStorage.getItem("siem.autoRefresh") === "1";
+  autoRefresh.addEventListener("change", () => setAutoRefresh(autoRefresh.checked));
+  setAutoRefresh(autoRefresh.checked);
   window.addEventListener("hashchange", () => {
     clearMessagesOnNavigation();
     route();
