@@ -90,7 +90,6 @@ let package = Package(
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting", "JSONBytes"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: [

@@ -37,9 +37,8 @@ public final class PostgresConnection {
     public func reset() throws(PostgresError) { try connect() }
 
     /// Runs a parameterized statement (prepared on first use on this connection).
-    /// `.binary` results skip the server's text output functions (see `PostgresBinary`).
     @discardableResult
-    public func query(_ sql: SQL, results format: PostgresResultFormat = .text) throws(PostgresError) -> PostgresResult {
+    public func query(_ sql: SQL) throws(PostgresError) -> PostgresResult {
         if !isHealthy { try connect() }
         let name = try statementName(for: sql)
         var cValues: [UnsafeMutablePointer<CChar>?] = sql.binds.map { bind in
@@ -48,7 +47,7 @@ public final class PostgresConnection {
         defer { for pointer in cValues { free(pointer) } }
         let result = cValues.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecPrepared(handle, name, Int32(sql.binds.count), sql.binds.isEmpty ? nil : values, nil, nil, format.rawValue)
+                PQexecPrepared(handle, name, Int32(sql.binds.count), sql.binds.isEmpty ? nil : values, nil, nil, 0)
             }
         }
         return try check(result)

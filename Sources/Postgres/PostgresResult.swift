@@ -1,14 +1,7 @@
 internal import CLibPQ
 public import UTCTime
 
-/// How a statement's result values come back: text (libpq's default) or binary
-/// (see `PostgresBinary`). The accessors below read either.
-public enum PostgresResultFormat: Int32, Sendable {
-    case text = 0
-    case binary = 1
-}
-
-/// A statement's rows. Column values are read in place, in either result format.
+/// A statement's rows (text format). Column values are read in place.
 public final class PostgresResult {
     private let result: OpaquePointer
 
@@ -27,8 +20,6 @@ public final class PostgresResult {
         PQgetisnull(result, Int32(row), Int32(column)) == 1
     }
 
-    private func isBinary(_ column: Int) -> Bool { PQfformat(result, Int32(column)) == 1 }
-
     /// The value's bytes as libpq holds them; valid while the result lives.
     private func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
         if isNull(row, column) { return nil }
@@ -40,8 +31,8 @@ public final class PostgresResult {
     // The lenders below are deliberately not generic: called from other modules,
     // a generic closure costs a metadata lookup per value, more than the value itself.
 
-    /// Lends a text-like column's (text, varchar, json) UTF-8 bytes, in either
-    /// format, to `body`; false when the value is NULL.
+    /// Lends a text-like column's (text, varchar, json) UTF-8 bytes to `body`;
+    /// false when the value is NULL.
     public func withText(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         withBytes(row, column, body) != nil
     }
@@ -50,31 +41,23 @@ public final class PostgresResult {
         withBytes(row, column) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// An integer column (int2/int4/int8), in either format.
+    /// An integer column (int2/int4/int8).
     public func int(_ row: Int, _ column: Int) -> Int? {
-        let binary = isBinary(column)
-        return withBytes(row, column) { bytes in
-            binary ? PostgresBinary.integer(bytes) : Self.parseDecimal(bytes)
-        } ?? nil
+        withBytes(row, column) { Self.parseDecimal($0) } ?? nil
     }
 
     public func bool(_ row: Int, _ column: Int) -> Bool? {
-        let binary = isBinary(column)
-        return withBytes(row, column) { bytes in binary ? bytes.first == 1 : bytes.first == UInt8(ascii: "t") }
+        withBytes(row, column) { $0.first == UInt8(ascii: "t") }
     }
 
-    /// A `bytea` column (hex text output, or raw bytes in binary format).
+    /// A `bytea` column (hex text output).
     public func bytea(_ row: Int, _ column: Int) -> [UInt8]? {
-        let binary = isBinary(column)
-        return withBytes(row, column) { binary ? Array($0) : PostgresHex.decode($0) } ?? nil
+        withBytes(row, column) { PostgresHex.decode($0) } ?? nil
     }
 
-    /// A `timestamptz` column (text: the connection runs in UTC, ISO style).
+    /// A `timestamptz` column (the connection runs in UTC, ISO style).
     public func timestamp(_ row: Int, _ column: Int) -> UTCTimestamp? {
-        let binary = isBinary(column)
-        return withBytes(row, column) { bytes in
-            binary ? PostgresBinary.timestampMicros(bytes).map(UTCTimestamp.init(microseconds:)) : UTCTimestamp(utf8: bytes)
-        } ?? nil
+        withBytes(row, column) { UTCTimestamp(utf8: $0) } ?? nil
     }
 
     private static func parseDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {

@@ -1,4 +1,5 @@
 public import JSONBytes
+public import UTCTime
 
 /// Validated input for creating or replacing a source.
 public struct SourceDraft: Sendable {
@@ -7,15 +8,19 @@ public struct SourceDraft: Sendable {
     /// Canonical JSON of the credentials object (secret; sealed before storage).
     /// Nil on update means "keep the stored credentials".
     public var credentialsJSON: [UInt8]?
+    /// When those credentials stop working on their own (a certificate's end), if known.
+    public var credentialsExpireAt: UTCTimestamp?
     public var pollingIntervalMinutes: Int
     public var isEnabled: Bool
     public var settings: JSONValue
 
     public init(platform: Platform, sourceName: String, credentialsJSON: [UInt8]?,
-                pollingIntervalMinutes: Int, isEnabled: Bool, settings: JSONValue) {
+                credentialsExpireAt: UTCTimestamp? = nil, pollingIntervalMinutes: Int, isEnabled: Bool,
+                settings: JSONValue) {
         self.platform = platform
         self.sourceName = sourceName
         self.credentialsJSON = credentialsJSON
+        self.credentialsExpireAt = credentialsExpireAt
         self.pollingIntervalMinutes = pollingIntervalMinutes
         self.isEnabled = isEnabled
         self.settings = settings

@@ -1,7 +1,8 @@
 public import Postgres
-internal import UTCTime
+public import SourceModel
+public import UTCTime
 
-/// One source's operator figures (no secrets), for `/metrics`.
+/// One source's operator figures (no secrets), for `/metrics` and `siem-ctl status`.
 public struct SourceMetrics: Sendable {
     public var sourceID: String
     public var tenantID: String
@@ -12,14 +13,21 @@ public struct SourceMetrics: Sendable {
     public var lastPollEvents: Int
     public var lastPollDurationMs: Int?
     public var consecutiveErrors: Int
-    public var lastPolledSeconds: Double?
-    public var lastSuccessSeconds: Double?
+    public var lastPolled: UTCTimestamp?
+    public var lastSuccess: UTCTimestamp?
+    public var nextPoll: UTCTimestamp?
     /// When the credentials stop working on their own (a certificate's end), if known.
-    public var credentialsExpirySeconds: Double?
-    public var nextPollSeconds: Double?
+    public var credentialsExpire: UTCTimestamp?
+    public var lastError: String?
+    public var disabledReason: String?
+
+    public func health(now: UTCTimestamp, rules: SourceHealth.Rules = .init()) -> SourceHealth {
+        SourceHealth.classify(isEnabled: isEnabled, errorCount: consecutiveErrors, lastPolled: lastPolled,
+                              nextPoll: nextPoll, credentialsExpire: credentialsExpire, now: now, rules: rules)
+    }
 }
 
-/// Reads the figures through `siem_source_metrics` (sql/004).
+/// Reads the figures through `siem_source_metrics` (sql/004, sql/009).
 public final class SourceMetricsReader {
     private let connection: PostgresConnection
 
@@ -32,7 +40,7 @@ public final class SourceMetricsReader {
             result = try connection.query("""
                 SELECT source_id, tenant_id, platform, source_name, is_enabled, events_collected_total, last_poll_events,
                        last_poll_duration_ms, error_count, last_polled_timestamp, last_success_timestamp,
-                       credentials_expires_at, next_poll_time
+                       next_poll_time, credentials_expires_at, last_error, disabled_reason
                 FROM siem_source_metrics(\(tenantID))
                 """)
         } catch {
@@ -45,11 +53,21 @@ public final class SourceMetricsReader {
                 isEnabled: result.bool(row, 4) ?? false, eventsCollectedTotal: result.int(row, 5) ?? 0,
                 lastPollEvents: result.int(row, 6) ?? 0, lastPollDurationMs: result.int(row, 7),
                 consecutiveErrors: result.int(row, 8) ?? 0,
-                lastPolledSeconds: result.timestamp(row, 9).map { Double($0.microseconds) / 1e6 },
-                lastSuccessSeconds: result.timestamp(row, 10).map { Double($0.microseconds) / 1e6 },
-                credentialsExpirySeconds: result.timestamp(row, 11).map { Double($0.microseconds) / 1e6 },
-                nextPollSeconds: result.timestamp(row, 12).map { Double($0.microseconds) / 1e6 })
+                lastPolled: result.timestamp(row, 9), lastSuccess: result.timestamp(row, 10),
+                nextPoll: result.timestamp(row, 11), credentialsExpire: result.timestamp(row, 12),
+                lastError: result.string(row, 13), disabledReason: result.string(row, 14))
         }
+    }
+
+    /// The database's clock: the one every schedule was written with, so "overdue"
+    /// is judged by it and not by this host's.
+    public func databaseNow() throws(StorageError) -> UTCTimestamp {
+        do {
+            if let now = try connection.query("SELECT now()").timestamp(0, 0) { return now }
+        } catch {
+            throw .wrap(error, "could not read the database's clock")
+        }
+        throw StorageError(code: .corruptRow, message: "now() returned no timestamp")
     }
 }
 

@@ -56,11 +56,10 @@ public final class SourceRepository {
         scopedTenant = tenantID
     }
 
-    private func run(_ tenantID: String, _ sql: SQL, _ what: String,
-                     results format: PostgresResultFormat = .text) throws(StorageError) -> PostgresResult {
+    private func run(_ tenantID: String, _ sql: SQL, _ what: String) throws(StorageError) -> PostgresResult {
         try scope(to: tenantID)
         do {
-            return try connection.query(sql, results: format)
+            return try connection.query(sql)
         } catch {
             if !connection.isHealthy { scopedTenant = nil }
             if error.isUniqueViolation {
@@ -70,9 +69,9 @@ public final class SourceRepository {
         }
     }
 
-    /// Source rows, read in binary format (see `StoredSources`).
+    /// Source rows (see `StoredSources`).
     private func sources(_ tenantID: String, _ sql: SQL, _ what: String) throws(StorageError) -> StoredSources {
-        try StoredSources(run(tenantID, sql, what, results: .binary))
+        try StoredSources(run(tenantID, sql, what))
     }
 
     public func list(tenantID: String, query: SourceListQuery) throws(StorageError) -> StoredSources {

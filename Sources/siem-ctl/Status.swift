@@ -31,9 +31,10 @@ struct Status: ParsableCommand {
         var rules = SourceHealth.Rules()
         rules.overdueAfterSeconds = Int64(overdueMinutes) * 60
         rules.expiryWarningSeconds = Int64(expiryDays) * 86_400
-        let (now, sources): (UTCTimestamp, [SourceStatus])
+        let (now, sources): (UTCTimestamp, [SourceMetrics])
         do {
-            (now, sources) = try SourceStatusReader(connection: PostgresConnection(conninfo: url)).read(tenantID: tenant)
+            let reader = SourceMetricsReader(connection: try PostgresConnection(conninfo: url))
+            (now, sources) = (try reader.databaseNow(), try reader.metrics(tenantID: tenant))
         } catch let error as PostgresError {
             throw ValidationError("database: \(error.message)")
         } catch let error as StorageError {
@@ -49,7 +50,7 @@ struct Status: ParsableCommand {
         if rated.contains(where: { $0.health.needsAttention }) { throw ExitCode(1) }
     }
 
-    static func jsonLine(_ source: SourceStatus, _ health: SourceHealth) -> String {
+    static func jsonLine(_ source: SourceMetrics, _ health: SourceHealth) -> String {
         var writer = JSONWriter(reservingCapacity: 512)
         writer.beginObject()
         writer.key(ascii: "state"); writer.string(health.rawValue)
@@ -58,7 +59,7 @@ struct Status: ParsableCommand {
         writer.key(ascii: "source_name"); writer.string(source.sourceName)
         writer.key(ascii: "platform"); writer.string(source.platform)
         writer.key(ascii: "is_enabled"); writer.bool(source.isEnabled)
-        writer.key(ascii: "error_count"); writer.int(source.errorCount)
+        writer.key(ascii: "error_count"); writer.int(source.consecutiveErrors)
         writer.key(ascii: "last_polled_timestamp"); writer.string(source.lastPolled?.rfc3339)
         writer.key(ascii: "last_success_timestamp"); writer.string(source.lastSuccess?.rfc3339)
         writer.key(ascii: "next_poll_time"); writer.string(source.nextPoll?.rfc3339)

@@ -4,7 +4,7 @@ import UTCTime
 
 /// The text table of `siem-ctl status`: times relative to the database's clock,
 /// one note per source saying what to look at.
-typealias RatedSource = (source: SourceStatus, health: SourceHealth)
+typealias RatedSource = (source: SourceMetrics, health: SourceHealth)
 
 enum StatusTable {
     static let headers = ["STATE", "TENANT", "SOURCE", "PLATFORM", "LAST SUCCESS", "NEXT POLL", "ERRORS", "EVENTS", "NOTE"]
@@ -16,7 +16,7 @@ enum StatusTable {
             return [entry.health.rawValue, s.tenantID, s.sourceName, s.platform,
                     s.lastSuccess.map { ago($0, now) } ?? "never",
                     s.isEnabled ? (s.nextPoll.map { until($0, now) } ?? "-") : "-",
-                    String(s.errorCount), String(s.eventsCollectedTotal), note(s, entry.health, now)]
+                    String(s.consecutiveErrors), String(s.eventsCollectedTotal), note(s, entry.health, now)]
         }
         var widths = headers.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
@@ -28,7 +28,7 @@ enum StatusTable {
         return (lines + ["", summary(rated, now)]).joined(separator: "\n")
     }
 
-    static func note(_ source: SourceStatus, _ health: SourceHealth, _ now: UTCTimestamp) -> String {
+    static func note(_ source: SourceMetrics, _ health: SourceHealth, _ now: UTCTimestamp) -> String {
         switch health {
         case .overdue:
             return "should have been polled \(source.nextPoll.map { ago($0, now) } ?? "long ago"): is cron running siem-poller?"

@@ -1,6 +1,7 @@
 internal import Auth
 internal import HTTPRouting
 internal import Storage
+internal import UTCTime
 
 /// `GET /metrics` in the Prometheus text format (0.0.4): per-source figures with
 /// labels tenant, source, source_id, platform. All tenants for the poller role or
@@ -49,18 +50,22 @@ enum PrometheusText {
         Family(name: "siem_source_consecutive_errors", type: "gauge",
                help: "Consecutive failed polls (0 after a success).", value: { Double($0.consecutiveErrors) }),
         Family(name: "siem_source_last_poll_timestamp_seconds", type: "gauge",
-               help: "Unix time of the source's last poll.", value: { $0.lastPolledSeconds }),
+               help: "Unix time of the source's last poll.", value: { unixTime($0.lastPolled) }),
         Family(name: "siem_source_last_success_timestamp_seconds", type: "gauge",
-               help: "Unix time of the source's last successful poll.", value: { $0.lastSuccessSeconds }),
+               help: "Unix time of the source's last successful poll.", value: { unixTime($0.lastSuccess) }),
         Family(name: "siem_source_next_poll_timestamp_seconds", type: "gauge",
                help: "Unix time at which an enabled source is next due; far in the past means no poller runs it.",
-               value: { $0.isEnabled ? $0.nextPollSeconds : nil }),
+               value: { $0.isEnabled ? unixTime($0.nextPoll) : nil }),
         Family(name: "siem_source_credentials_expiry_timestamp_seconds", type: "gauge",
                help: "Unix time at which the source's credentials expire (certificates; absent when unknown).",
-               value: { $0.credentialsExpirySeconds }),
+               value: { unixTime($0.credentialsExpire) }),
         Family(name: "siem_source_enabled", type: "gauge",
                help: "1 when the source is enabled.", value: { $0.isEnabled ? 1 : 0 }),
     ]
+
+    private static func unixTime(_ time: UTCTimestamp?) -> Double? {
+        time.map { Double($0.microseconds) / 1e6 }
+    }
 
     static func render(_ rows: [SourceMetrics]) -> String {
         var out = ""

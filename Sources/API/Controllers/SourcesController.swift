@@ -91,7 +91,7 @@ struct SourcesController {
         let tenant = try context.tenant(role: Role.admin)
         let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
         let id = UUID().uuidString.lowercased()
-        let sealed = try seal(draft.credentialsJSON!, tenant: tenant, sourceID: id)
+        let sealed = try seal(draft.credentialsJSON!, expiresAt: draft.credentialsExpireAt, tenant: tenant, sourceID: id)
         let source = try storage { () throws(StorageError) in
             try repository.insert(tenantID: tenant, sourceID: id, draft: draft, credentials: sealed)
         }
@@ -108,7 +108,7 @@ struct SourcesController {
         }
         let draft = try SourceInputValidator.draft(from: members, requireCredentials: false, storedPlatform: stored.platform)
         let sealed = try draft.credentialsJSON.map { credentials throws(HTTPError) in
-            try seal(credentials, tenant: tenant, sourceID: id)
+            try seal(credentials, expiresAt: draft.credentialsExpireAt, tenant: tenant, sourceID: id)
         }
         guard let source = try storage({ () throws(StorageError) in
             try repository.update(tenantID: tenant, sourceID: id, draft: draft, credentials: sealed)
@@ -129,13 +129,14 @@ struct SourcesController {
         return .noContent()
     }
 
-    private func seal(_ credentials: [UInt8], tenant: String, sourceID: String) throws(HTTPError) -> SealedCredentials {
+    private func seal(_ credentials: [UInt8], expiresAt: UTCTimestamp?, tenant: String,
+                      sourceID: String) throws(HTTPError) -> SealedCredentials {
         let binding = CredentialBinding(tenantID: tenant, sourceID: sourceID)
         do {
             let envelope = try cipher.seal(credentials, for: binding)
             return SealedCredentials(envelope: envelope, keyID: CredentialCipher.keyID(of: envelope) ?? "",
                                      fingerprint: cipher.fingerprint(of: credentials, for: binding),
-                                     expiresAt: CredentialValidator.expiry(of: credentials)?.rfc3339)
+                                     expiresAt: expiresAt?.rfc3339)
         } catch {
             throw HTTPError.internalError
         }

@@ -10,21 +10,27 @@ internal import UTCTime
 enum CredentialValidator {
     static let prefix = "api_credentials_json"
 
-    static func validate(_ credentials: JSONValue, platform: Platform, into errors: inout FieldErrors) {
+    /// Adds what is wrong to `errors`; returns when valid credentials stop working on
+    /// their own, if they say (a Microsoft certificate's notAfter; a client secret's end
+    /// is known only to Entra ID).
+    @discardableResult
+    static func validate(_ credentials: JSONValue, platform: Platform, into errors: inout FieldErrors) -> UTCTimestamp? {
         guard case .object(let members) = credentials else {
             errors.add(prefix, "must be a JSON object (or a string holding one)")
-            return
+            return nil
         }
         var fields = Fields(members: members, errors: errors)
+        var expiry: UTCTimestamp?
         switch platform {
-        case .microsoft365, .azureAD: microsoft(&fields)
+        case .microsoft365, .azureAD: expiry = microsoft(&fields)
         case .gcp: gcp(&fields)
         case .aws: aws(&fields)
         }
         errors = fields.errors
+        return expiry
     }
 
-    private static func microsoft(_ fields: inout Fields) {
+    private static func microsoft(_ fields: inout Fields) -> UTCTimestamp? {
         fields.allow(["tenant_id", "client_id", "client_secret", "certificate_pem", "private_key_pem"])
         fields.requireText("tenant_id", { value in
             TextRules.isGUID(value) || TextRules.matches(value, allowed: { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }, length: 3...253)
@@ -37,40 +43,32 @@ enum CredentialValidator {
         } else if hasSecret {
             fields.requireText("client_secret", { (1...1024).contains($0.count) }, explain: "must be a non-empty string")
         } else if hasCertificate {
-            certificate(&fields)
+            return certificate(&fields)
         } else {
             fields.errors.add("\(prefix).client_secret", "is required (or certificate_pem with private_key_pem)")
         }
+        return nil
     }
 
     /// The certificate and its key are read the way the poller reads them: they must
     /// parse, belong together, and the certificate must not have expired (Entra ID
     /// refuses an expired certificate credential).
-    private static func certificate(_ fields: inout Fields) {
+    private static func certificate(_ fields: inout Fields) -> UTCTimestamp? {
         fields.requireText("certificate_pem", { !$0.isEmpty }, explain: "must be a PEM certificate")
         fields.requireText("private_key_pem", { !$0.isEmpty }, explain: "must be a PEM RSA private key")
         guard let certificatePEM = fields.text("certificate_pem"), !certificatePEM.isEmpty,
-              let keyPEM = fields.text("private_key_pem"), !keyPEM.isEmpty else { return }
+              let keyPEM = fields.text("private_key_pem"), !keyPEM.isEmpty else { return nil }
         do {
             let certificate = try ClientCertificate(certificatePEM: certificatePEM, privateKeyPEM: keyPEM)
+            let end = UTCTimestamp(seconds: Int64(certificate.notValidAfter.timeIntervalSince1970))
             if certificate.notValidAfter < Date() {
-                let end = UTCTimestamp(seconds: Int64(certificate.notValidAfter.timeIntervalSince1970))
                 fields.errors.add("\(prefix).certificate_pem", "has expired (valid until \(end)); make and upload a new one")
             }
+            return end
         } catch {
             fields.errors.add("\(prefix).\(error.field.rawValue)", error.message)
+            return nil
         }
-    }
-
-    /// When validated credentials stop working on their own, if they say: a Microsoft
-    /// certificate's notAfter. (Client secrets' ends are known only to Entra ID.)
-    static func expiry(of credentialsJSON: [UInt8]) -> UTCTimestamp? {
-        guard case .object(let members)? = try? JSONValue.parse(credentialsJSON),
-              let certificatePEM = members.first(where: { $0.key == "certificate_pem" })?.value.stringValue,
-              let keyPEM = members.first(where: { $0.key == "private_key_pem" })?.value.stringValue,
-              let certificate = try? ClientCertificate(certificatePEM: certificatePEM, privateKeyPEM: keyPEM)
-        else { return nil }
-        return UTCTimestamp(seconds: Int64(certificate.notValidAfter.timeIntervalSince1970))
     }
 
     private static func gcp(_ fields: inout Fields) {

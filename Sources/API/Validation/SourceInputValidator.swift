@@ -1,6 +1,7 @@
 internal import HTTPRouting
 internal import JSONBytes
 internal import SourceModel
+internal import UTCTime
 
 /// Turns a create/replace body into a `SourceDraft`, or a 400 naming every bad field.
 enum SourceInputValidator {
@@ -59,6 +60,7 @@ enum SourceInputValidator {
         }
 
         var credentialsJSON: [UInt8]?
+        var credentialsExpireAt: UTCTimestamp?
         if let value = member("api_credentials_json") {
             var credentials: JSONValue? = value
             if case .string(let text) = value {
@@ -66,7 +68,7 @@ enum SourceInputValidator {
                 if credentials == nil { errors.add("api_credentials_json", "is a string but not valid JSON") }
             }
             if let credentials, let platform {
-                CredentialValidator.validate(credentials, platform: platform, into: &errors)
+                credentialsExpireAt = CredentialValidator.validate(credentials, platform: platform, into: &errors)
                 credentialsJSON = credentials.serialized()
             }
         } else if requireCredentials {
@@ -77,6 +79,6 @@ enum SourceInputValidator {
 
         try errors.throwIfAny()
         return SourceDraft(platform: platform!, sourceName: name, credentialsJSON: credentialsJSON,
-                           pollingIntervalMinutes: interval, isEnabled: enabled, settings: settings)
+                           credentialsExpireAt: credentialsExpireAt, pollingIntervalMinutes: interval, isEnabled: enabled, settings: settings)
     }
 }
