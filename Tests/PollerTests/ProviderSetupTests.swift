@@ -48,8 +48,8 @@ import Testing
         let jwt = try account.assertion(issuedAt: 1_700_000_000)
         // Same key, same claims as the independent vector: the very same token.
         #expect(jwt == JWTAssertionSignerTests.expected)
-        #expect(account.cacheKey.contains("collector@acme-audit-123.iam.gserviceaccount.com"))
-        #expect(!account.cacheKey.contains("PRIVATE"))
+        #expect(account.tokenPurpose.contains("collector@acme-audit-123.iam.gserviceaccount.com"))
+        #expect(!account.tokenPurpose.contains("PRIVATE"))
     }
 
     @Test func theListRequestBodyIsTheDocumentedShape() throws {

@@ -1,15 +1,34 @@
 internal import Synchronization
 
-/// Access tokens shared by every worker of a run, keyed by who asked for what
-/// (authority + tenant + client + scope). A token is reused until shortly before
-/// it expires; a 401 from the API invalidates it so the next call fetches anew.
+/// Access tokens shared by the workers of a run. A token is reused until shortly
+/// before it expires; a 401 from the API invalidates it so the next call fetches anew.
+///
+/// A token is only ever handed to the source that fetched it with the same
+/// credentials (`TokenCache.Key`): two sources naming the same app registration or
+/// service account never share one, so a source with wrong credentials fails
+/// even when a source with the right ones polled first in the same run.
 public final class TokenCache: Sendable {
+    /// Who may use a token: one source, with one set of credentials, for one purpose.
+    public struct Key: Hashable, Sendable {
+        public var sourceID: String
+        /// SHA-256 of the source's opened credentials (`ProviderContext.credentialsDigest`).
+        public var credentialsDigest: [UInt8]
+        /// What the token is for, e.g. the authority and resource.
+        public var purpose: String
+
+        public init(sourceID: String, credentialsDigest: [UInt8], purpose: String) {
+            self.sourceID = sourceID
+            self.credentialsDigest = credentialsDigest
+            self.purpose = purpose
+        }
+    }
+
     private struct Entry {
         var token: String
         var refreshAt: Double
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Mutex<[Key: Entry]>([:])
     private let clock: @Sendable () -> Double
 
     public init(clock: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds) {
@@ -18,7 +37,7 @@ public final class TokenCache: Sendable {
 
     /// The cached token for `key`, or a new one from `fetch`, which returns the
     /// token and its lifetime in seconds.
-    public func token(for key: String, fetch: () throws(ProviderError) -> (token: String, lifetime: Double)) throws(ProviderError) -> String {
+    public func token(for key: Key, fetch: () throws(ProviderError) -> (token: String, lifetime: Double)) throws(ProviderError) -> String {
         let now = clock()
         if let entry = entries.withLock({ $0[key] }), entry.refreshAt > now { return entry.token }
         let (token, lifetime) = try fetch()
@@ -28,7 +47,7 @@ public final class TokenCache: Sendable {
         return token
     }
 
-    public func invalidate(_ key: String) {
+    public func invalidate(_ key: Key) {
         _ = entries.withLock { $0.removeValue(forKey: key) }
     }
 }

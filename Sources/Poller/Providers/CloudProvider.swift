@@ -1,6 +1,7 @@
 public import JSONBytes
 public import SourceModel
 public import Logging
+internal import Crypto
 
 /// One log type of a platform, with its own checkpoint.
 public struct StreamSpec: Sendable, Equatable {
@@ -29,6 +30,9 @@ public struct ProviderContext {
     public var http: ProviderHTTP
     public var tokens: TokenCache
     public var logger: Logger
+    /// SHA-256 of the opened credentials: with the source id, the key of every
+    /// cached token, so no source is ever handed a token fetched with other credentials.
+    public let credentialsDigest: [UInt8]
 
     public init(sourceID: String, tenantID: String, platform: Platform, credentials: JSONValue,
                 settings: JSONValue, http: ProviderHTTP, tokens: TokenCache, logger: Logger) {
@@ -40,6 +44,14 @@ public struct ProviderContext {
         self.http = http
         self.tokens = tokens
         self.logger = logger
+        var canonical = JSONWriter(reservingCapacity: 512)
+        canonical.value(credentials)
+        self.credentialsDigest = Array(SHA256.hash(data: canonical.bytes))
+    }
+
+    /// The token-cache key of this source's token for `purpose` (e.g. authority + resource).
+    public func tokenKey(_ purpose: String) -> TokenCache.Key {
+        TokenCache.Key(sourceID: sourceID, credentialsDigest: credentialsDigest, purpose: purpose)
     }
 
     /// A string setting, if set.

@@ -34,15 +34,16 @@ struct GCPServiceAccount {
         signer = try JWTAssertionSigner(privateKeyPEM: pem, keyID: context.credential("private_key_id"))
     }
 
-    /// One token per key (not per source): sources sharing a key share it.
-    var cacheKey: String { "gcp|\(tokenURI)|\(clientEmail)|\(signer.keyID ?? "")|\(Self.scope)" }
+    /// What the token is for; the cache adds the source and its credentials, so sources
+    /// naming the same account never share a token.
+    var tokenPurpose: String { "gcp|\(tokenURI)|\(clientEmail)|\(signer.keyID ?? "")|\(Self.scope)" }
 
     func token(context: ProviderContext) throws(ProviderError) -> String {
-        try context.tokens.token(for: cacheKey) { () throws(ProviderError) in try fetchToken(http: context.http) }
+        try context.tokens.token(for: context.tokenKey(tokenPurpose)) { () throws(ProviderError) in try fetchToken(http: context.http) }
     }
 
     func invalidate(context: ProviderContext) {
-        context.tokens.invalidate(cacheKey)
+        context.tokens.invalidate(context.tokenKey(tokenPurpose))
     }
 
     /// The signed assertion: `iss` the account, `scope`, `aud` the token endpoint, an hour's validity.

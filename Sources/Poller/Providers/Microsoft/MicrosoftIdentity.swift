@@ -27,16 +27,19 @@ struct MicrosoftIdentity {
     /// Requests sharing an app registration and a tenant share Graph's budget.
     var pacingKey: String { "graph|\(directoryTenant)|\(clientID)" }
 
-    func cacheKey(resource: String) -> String { "ms|\(cloud.authorityHost)|\(directoryTenant)|\(clientID)|\(resource)" }
+    /// This source's token for `resource`; never another source's, even of the same app.
+    func cacheKey(resource: String, context: ProviderContext) -> TokenCache.Key {
+        context.tokenKey("ms|\(cloud.authorityHost)|\(directoryTenant)|\(clientID)|\(resource)")
+    }
 
     func token(resource: String, context: ProviderContext) throws(ProviderError) -> String {
-        try context.tokens.token(for: cacheKey(resource: resource)) { () throws(ProviderError) in
+        try context.tokens.token(for: cacheKey(resource: resource, context: context)) { () throws(ProviderError) in
             try fetchToken(resource: resource, http: context.http)
         }
     }
 
     func invalidate(resource: String, context: ProviderContext) {
-        context.tokens.invalidate(cacheKey(resource: resource))
+        context.tokens.invalidate(cacheKey(resource: resource, context: context))
     }
 
     private func fetchToken(resource: String, http: ProviderHTTP) throws(ProviderError) -> (token: String, lifetime: Double) {
