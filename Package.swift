@@ -98,7 +98,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
-        .testTarget(name: "SourceModelTests", dependencies: ["SourceModel"]),
+        .testTarget(name: "SourceModelTests", dependencies: ["SourceModel", "JSONBytes"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel", "Storage",
             .product(name: "Logging", package: "swift-log"),

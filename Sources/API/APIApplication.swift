@@ -23,7 +23,8 @@ public final class APIApplication {
 
     /// All stores share the worker's one database connection.
     public init(repository: SourceRepository, bookkeeping: PollBookkeeping, locks: PollerStore,
-                metrics: SourceMetricsReader, verifier: TokenVerifier, cipher: CredentialCipher,
+                metrics: SourceMetricsReader, probeSlots: ProbeSlots, probeGate: ProbeGate,
+                verifier: TokenVerifier, cipher: CredentialCipher,
                 listings: ListingCache? = nil, configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
         self.verifier = verifier
         self.logger = logger
@@ -31,8 +32,9 @@ public final class APIApplication {
                                          listings: listings)
         self.poller = PollerController(bookkeeping: bookkeeping, configuration: configuration)
         self.health = HealthController(repository: repository)
-        self.operations = OperationsController(repository: repository, locks: locks, cipher: cipher, configuration: configuration)
-        self.metrics = MetricsController(reader: metrics)
+        self.operations = OperationsController(repository: repository, locks: locks, cipher: cipher, configuration: configuration,
+                                               probeSlots: probeSlots, probeGate: probeGate)
+        self.metrics = MetricsController(reader: metrics, trustLoopback: configuration.metricsTrustLoopback)
         self.router = Self.routes()
     }
 

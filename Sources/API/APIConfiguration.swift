@@ -1,3 +1,5 @@
+public import SourceModel
+
 /// Settings of the REST API that are not secrets. Defaults suit the local stack.
 public struct APIConfiguration: Sendable {
     /// Largest request body accepted (nginx enforces the same limit first).
@@ -9,6 +11,10 @@ public struct APIConfiguration: Sendable {
     public var maxConsecutiveFailures: Int = 10
     /// Extra CAs for the source test endpoint's calls to the providers (SIEM_CA_BUNDLE).
     public var caBundlePath: String?
+    /// Which hosts a source's endpoints may name (SIEM_PROVIDER_HOST_ALLOWLIST).
+    public var providerHosts = ProviderHostPolicy()
+    /// Serve every tenant's /metrics to token-less callers on loopback (SIEM_METRICS_TRUST_LOOPBACK=1).
+    public var metricsTrustLoopback = false
 
     public init() {}
 }

@@ -31,4 +31,10 @@ public enum Role {
     public static let viewer = "viewer"
     /// Calls the internal endpoints; not tenant-scoped.
     public static let poller = "poller"
+    /// Reads `/metrics` of every tenant (a Prometheus scraper); nothing else.
+    public static let metrics = "metrics"
+    /// Roles that act across tenants: granted only with the claim `"siem_all_tenants": true`.
+    public static let allTenants: Set<String> = [poller, metrics]
+    /// The claim that must accompany a cross-tenant role.
+    public static let allTenantsClaim = "siem_all_tenants"
 }

@@ -24,6 +24,8 @@ struct TokenCache {
 
     var count: Int { entries.count }
 
+    mutating func removeAll() { entries.removeAll() }
+
     mutating func lookup(_ key: SHA256Digest, now: Date) -> Identity? {
         guard let entry = entries[key] else { return nil }
         guard entry.validFrom <= now, now < entry.validUntil else {

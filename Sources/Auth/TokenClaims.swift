@@ -14,13 +14,17 @@ struct TokenClaims: JWTPayload {
     var exp: ExpirationClaim?
     var iss: IssuerClaim?
     var aud: AudienceClaim?
+    /// Must be `true` for the cross-tenant roles (`poller`, `metrics`) to count: an IdP
+    /// shared with other applications issues it only where an administrator mapped it on purpose.
+    var siem_all_tenants: Bool?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 
     /// Roles from `roles`, else from `scope`: IdPs such as Entra ID send `roles`, OAuth servers
     /// following RFC 9068 send `scope`. Never both merged, so `scope` cannot widen `roles`.
     var grantedRoles: Set<String> {
-        if let roles { return Set(roles) }
-        return Set((scope ?? "").split(separator: " ").map(String.init))
+        var granted = roles.map(Set.init) ?? Set((scope ?? "").split(separator: " ").map(String.init))
+        if siem_all_tenants != true { granted.subtract(Role.allTenants) }
+        return granted
     }
 }

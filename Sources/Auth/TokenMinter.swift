@@ -4,7 +4,8 @@ import JWTKit
 /// Mints HS256 tokens (siem-ctl token, tests, the demo).
 public enum TokenMinter {
     /// A token with `sub`, `tenant_id` (omitted when nil), `roles`, `iat`, `nbf` (both `now`),
-    /// `exp` (`now + ttlSeconds`) and `iss`/`aud` when given, signed by jwt-kit with `secret`
+    /// `exp` (`now + ttlSeconds`), `iss`/`aud` when given, and `siem_all_tenants: true` when a
+    /// role acts across tenants (`poller`, `metrics`), signed by jwt-kit with `secret`
     /// (at least 32 bytes). Times are whole seconds.
     public static func hs256(
         secret: [UInt8],
@@ -28,7 +29,8 @@ public enum TokenMinter {
             nbf: NotBeforeClaim(value: issuedAt),
             exp: ExpirationClaim(value: issuedAt.addingTimeInterval(TimeInterval(ttlSeconds))),
             iss: issuer.map { IssuerClaim(value: $0) },
-            aud: audience.map { AudienceClaim(value: [$0]) }
+            aud: audience.map { AudienceClaim(value: [$0]) },
+            siem_all_tenants: roles.contains(where: Role.allTenants.contains) ? true : nil
         )
         do {
             return try SyncBridge.run {

@@ -18,7 +18,10 @@ public final class TokenVerifier: Sendable {
     /// Tokens longer than this are refused before any parsing.
     public static let maximumTokenLength = 16 * 1024
 
-    private let keys: VerificationKeys
+    private let keys: Mutex<VerificationKeys>
+    /// The configuration the keys were built from, kept to rebuild them when the JWKS file changes.
+    private let configuration: TokenVerifierConfiguration
+    private let jwksFile: JWKSFile?
     private let issuer: String?
     private let audience: String?
     private let leeway: TimeInterval
@@ -32,7 +35,17 @@ public final class TokenVerifier: Sendable {
 
     /// As `init(configuration:)`, with a cache of `cacheCapacity` tokens (0 disables caching).
     public init(configuration: TokenVerifierConfiguration, cacheCapacity: Int) throws(AuthError) {
-        self.keys = try VerificationKeys(configuration: configuration)
+        var configuration = configuration
+        if let path = configuration.jwksPath {
+            let file = JWKSFile(path: path, interval: configuration.jwksCheckInterval)
+            guard let text = file.textIfChanged(now: Date()) else { throw AuthError("cannot read the JWKS file \(path)") }
+            configuration.jwksJSON = text
+            self.jwksFile = file
+        } else {
+            self.jwksFile = nil
+        }
+        self.configuration = configuration
+        self.keys = Mutex(try VerificationKeys(configuration: configuration))
         self.issuer = configuration.issuer
         self.audience = configuration.audience
         self.leeway = TimeInterval(max(0, configuration.leewaySeconds))
@@ -41,6 +54,7 @@ public final class TokenVerifier: Sendable {
 
     /// The verified identity of `token` at time `now`, or why it is refused.
     public func verify(_ token: String, now: Date = Date()) throws(AuthError) -> Identity {
+        reloadKeysIfTheJWKSFileChanged()
         let bytes = Array(token.utf8)
         guard !bytes.isEmpty, bytes.count <= Self.maximumTokenLength else { throw .malformedToken }
         let cacheKey = SHA256.hash(data: bytes)
@@ -50,6 +64,18 @@ public final class TokenVerifier: Sendable {
         let (identity, validFrom) = try verifyUncached(bytes, now: now)
         cache.withLock { $0.insert(cacheKey, identity: identity, validFrom: validFrom, now: now) }
         return identity
+    }
+
+    /// A changed JWKS file replaces the published keys and empties the cache, so a withdrawn
+    /// key stops verifying at once. A file that does not parse leaves the old keys in place:
+    /// a botched rollover must not lock every caller out.
+    private func reloadKeysIfTheJWKSFileChanged() {
+        guard let jwksFile, let text = jwksFile.textIfChanged(now: Date()) else { return }
+        var changed = configuration
+        changed.jwksJSON = text
+        guard let rebuilt = try? VerificationKeys(configuration: changed) else { return }
+        keys.withLock { $0 = rebuilt }
+        cache.withLock { $0.removeAll() }
     }
 
     /// Number of cached tokens (for tests and metrics).
@@ -66,7 +92,7 @@ public final class TokenVerifier: Sendable {
         guard let algorithm = header.alg else { throw .malformedToken }
         if let critical = header.fields["crit"], !critical.isNull { throw .unsupportedCriticalHeader }
         if let kid = header.fields["kid"], !kid.isNull, kid.asString == nil { throw .malformedToken }
-        let key = try keys.key(algorithm: algorithm, keyID: header.kid)
+        let key = try keys.withLock { $0 }.key(algorithm: algorithm, keyID: header.kid)
 
         // The signature covers the first two parts exactly as sent.
         let signingInput = token[..<(parts[0].count + 1 + parts[1].count)]

@@ -56,6 +56,10 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     public static func payloadTooLarge(limit: Int) -> HTTPError {
         HTTPError(status: 413, title: "Request body too large", detail: "the limit is \(limit) bytes")
     }
+    public static func tooManyRequests(_ detail: String, retryAfterSeconds: Int) -> HTTPError {
+        HTTPError(status: 429, title: "Too many requests", detail: detail,
+                  headers: [("Retry-After", String(retryAfterSeconds))])
+    }
     public static let unsupportedMediaType = HTTPError(
         status: 415, title: "Unsupported media type", detail: "send Content-Type: application/json")
     public static let unavailable = HTTPError(

@@ -1,5 +1,6 @@
 public import Secrets
 public import Kafka
+public import SourceModel
 
 /// Everything a poller run needs, read from the environment by the executable
 /// and checked once with `validate()`.
@@ -10,6 +11,8 @@ public struct PollerConfiguration: Sendable {
     public var topic: String = "ingest-events"
     /// Extra PEM CAs trusted on top of the system store (national clouds, proxies, tests).
     public var caBundlePath: String?
+    /// Which hosts a source's endpoints may name (SIEM_PROVIDER_HOST_ALLOWLIST).
+    public var providerHosts = ProviderHostPolicy()
     /// Sources polled at once, each on its own thread, connection and producer.
     public var concurrency: Int = 4
     /// At most this many due sources per run.

@@ -8,6 +8,7 @@ import JSONLogging
 import Logging
 import Postgres
 import Secrets
+import SourceModel
 import Storage
 
 struct SiemAPI: ParsableCommand {
@@ -30,8 +31,9 @@ struct SiemAPI: ParsableCommand {
             let settings = try APISettings(environment: environment)
             let server = try FastCGIServer(socketPath: socket, maxBodyBytes: settings.api.maxBodyBytes)
             logger.info("listening", metadata: ["socket": "\(socket ?? "fd 0")", "workers": "\(workers)"])
+            let probeGate = ProbeGate(workers: workers)
             server.serve(workers: workers) { index in
-                settings.makeResponder(worker: index, logger: logger)
+                settings.makeResponder(worker: index, probeGate: probeGate, logger: logger)
             }
             logger.info("stopped")
         } catch {
@@ -59,12 +61,17 @@ struct APISettings: Sendable {
             hmacSecret: environment["SIEM_JWT_SECRET"].map { Array($0.utf8) },
             issuer: environment["SIEM_JWT_ISSUER"], audience: environment["SIEM_JWT_AUDIENCE"])
         if let path = environment["SIEM_JWKS_FILE"] {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard FileManager.default.isReadableFile(atPath: path) else {
                 throw ConfigurationError("SIEM_JWKS_FILE: cannot read \(path)")
             }
-            tokens.jwksJSON = text
+            // Any application of a shared IdP can get a token signed by these keys: only the
+            // issuer and the audience say it was issued for this API.
+            guard tokens.issuer?.isEmpty == false, tokens.audience?.isEmpty == false else {
+                throw ConfigurationError("SIEM_JWKS_FILE needs SIEM_JWT_ISSUER and SIEM_JWT_AUDIENCE (the IdP's issuer and this API's audience)")
+            }
+            tokens.jwksPath = path
         }
-        guard tokens.hmacSecret != nil || tokens.jwksJSON != nil else {
+        guard tokens.hmacSecret != nil || tokens.jwksPath != nil else {
             throw ConfigurationError("set SIEM_JWT_SECRET and/or SIEM_JWKS_FILE")
         }
         if let secret = tokens.hmacSecret, secret.count < 32 {
@@ -73,6 +80,8 @@ struct APISettings: Sendable {
         verifier = try TokenVerifier(configuration: tokens)
         cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment))
         if let bundle = environment["SIEM_CA_BUNDLE"], !bundle.isEmpty { api.caBundlePath = bundle }
+        api.providerHosts = try ProviderHostPolicy(environment: environment)
+        api.metricsTrustLoopback = environment["SIEM_METRICS_TRUST_LOOPBACK"] == "1"
         if let limit = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
             guard let value = Int(limit), value >= 1 else {
                 throw ConfigurationError("SIEM_MAX_CONSECUTIVE_FAILURES must be a positive integer")
@@ -87,7 +96,7 @@ struct APISettings: Sendable {
     }
 
     /// A worker's responder with its own database connection (retried briefly at start).
-    func makeResponder(worker: Int, logger: Logger) -> Responder {
+    func makeResponder(worker: Int, probeGate: ProbeGate, logger: Logger) -> Responder {
         var connection: PostgresConnection?
         for attempt in 1...30 {
             do {
@@ -106,6 +115,7 @@ struct APISettings: Sendable {
                                  bookkeeping: PollBookkeeping(connection: connection),
                                  locks: PollerStore(connection: connection),
                                  metrics: SourceMetricsReader(connection: connection),
+                                 probeSlots: ProbeSlots(connection: connection), probeGate: probeGate,
                                  verifier: verifier, cipher: cipher, listings: listings,
                                  configuration: api, logger: logger)
         return { request in app.respond(to: request) }

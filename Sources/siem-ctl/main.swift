@@ -42,7 +42,7 @@ struct Token: ParsableCommand {
     @Option(help: "Tenant the token acts for (omit for the poller role).")
     var tenant: String?
 
-    @Option(help: "Role: admin, viewer or poller (repeatable).")
+    @Option(help: "Role: admin, viewer, poller or metrics (repeatable; poller and metrics get the siem_all_tenants claim).")
     var role: [String] = ["admin"]
 
     @Option(help: "Lifetime in seconds.")

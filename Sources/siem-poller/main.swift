@@ -5,6 +5,7 @@ import JSONLogging
 import Kafka
 import Logging
 import Poller
+import SourceModel
 import Secrets
 
 struct SiemPoller: ParsableCommand {
@@ -102,6 +103,11 @@ enum EnvironmentConfiguration {
                 throw PollerSetupError("SIEM_CA_BUNDLE: cannot read \(bundle)")
             }
             configuration.caBundlePath = bundle
+        }
+        do {
+            configuration.providerHosts = try ProviderHostPolicy(environment: environment)
+        } catch {
+            throw PollerSetupError(error.description)
         }
         if let text = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
             guard let value = Int(text) else { throw PollerSetupError("SIEM_MAX_CONSECUTIVE_FAILURES must be an integer") }

@@ -113,7 +113,7 @@ struct HS256Tests {
 
     @Test("roles come from 'roles', else from the space-separated 'scope'")
     func scopeFallback() throws {
-        let scoped = TestTokens.handMade(payload: TestTokens.claims(["scope": "viewer  poller"], removing: ["roles"]))
+        let scoped = TestTokens.handMade(payload: TestTokens.claims(["scope": "viewer  poller", "siem_all_tenants": true], removing: ["roles"]))
         #expect(try verifier.verify(scoped, now: now).roles == ["viewer", "poller"])
         let both = TestTokens.handMade(payload: TestTokens.claims(["scope": "admin poller"]).merging(["roles": ["viewer"]]) { $1 })
         #expect(try verifier.verify(both, now: now).roles == ["viewer"])

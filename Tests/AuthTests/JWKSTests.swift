@@ -23,7 +23,7 @@ struct JWKSTests {
         let rsToken = try await Self.rsa.sign(.init(tenant_id: "t-9", roles: ["viewer"]), kid: "rsa-1")
         #expect(try verifier.verify(rsToken, now: now) == Identity(
             subject: "svc", tenantID: "t-9", roles: ["viewer"], expiresAt: now.addingTimeInterval(600)))
-        let esToken = try await Self.ec.sign(.init(roles: ["poller"]), kid: "ec-1")
+        let esToken = try await Self.ec.sign(.init(roles: ["poller"], siem_all_tenants: true), kid: "ec-1")
         #expect(try verifier.verify(esToken, now: now).roles == ["poller"])
     }
 

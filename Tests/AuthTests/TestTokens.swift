@@ -67,6 +67,7 @@ enum TestTokens {
         var exp: ExpirationClaim = .init(value: TestTokens.now.addingTimeInterval(600))
         var iss: String? = nil
         var aud: AudienceClaim? = nil
+        var siem_all_tenants: Bool? = nil
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 

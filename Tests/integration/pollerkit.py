@@ -85,6 +85,7 @@ class KitBase:
             "KAFKA_BROKERS": self.stack.env["KAFKA_BROKERS"],
             "KAFKA_TOPIC": self.topic,
             "SIEM_CA_BUNDLE": str(self.cert_dir / "ca.pem"),
+            "SIEM_PROVIDER_HOST_ALLOWLIST": self.stack.env["SIEM_PROVIDER_HOST_ALLOWLIST"],
         })
         env.update({k: str(v) for k, v in extra.items()})
         return env

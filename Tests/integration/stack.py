@@ -11,6 +11,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+PROVIDER_HOST_ALLOWLIST = "127.0.0.1 localhost *.example.test"
 
 
 def parse_env_file(path):
@@ -42,6 +43,8 @@ class Stack:
             "SIEM_BUILD": os.environ.get("SIEM_BUILD", "debug"),
             "SIEM_SKIP_BUILD": "1",
             "SIEM_PROVIDER_CA_BUNDLE": str(self.provider_ca or ""),
+            # The fake clouds run on loopback; *.example.test names endpoints that are never called.
+            "SIEM_PROVIDER_HOST_ALLOWLIST": PROVIDER_HOST_ALLOWLIST,
         })
         return subprocess.run([str(ROOT / "scripts" / "stack"), *args], env=env, check=check,
                               capture_output=True, text=True, timeout=300)

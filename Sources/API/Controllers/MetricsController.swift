@@ -4,23 +4,26 @@ internal import Storage
 internal import UTCTime
 
 /// `GET /metrics` in the Prometheus text format (0.0.4): per-source figures with
-/// labels tenant, source, source_id, platform. All tenants for the poller role or
-/// a caller on loopback; an admin or viewer token sees its own tenant.
+/// labels tenant, source, source_id, platform. All tenants for the `metrics` or
+/// `poller` role; an admin or viewer token sees its own tenant. No address is trusted:
+/// behind nginx every caller on this host, and any proxy's, would look like loopback.
+/// `trustLoopback` (SIEM_METRICS_TRUST_LOOPBACK=1) restores token-less scraping from it.
 struct MetricsController {
     let reader: SourceMetricsReader
+    var trustLoopback = false
 
     func metrics(_ context: RequestContext) throws(HTTPError) -> Response {
         let tenant: String?
         if let identity = context.identity {
-            if identity.hasRole(Role.poller) {
+            if identity.hasRole(Role.metrics) || identity.hasRole(Role.poller) {
                 tenant = nil
             } else {
                 tenant = try context.tenant(role: Role.viewer)
             }
-        } else if Self.isLoopback(context.request.remoteAddress) {
+        } else if trustLoopback && Self.isLoopback(context.request.remoteAddress) {
             tenant = nil
         } else {
-            throw HTTPError.unauthorized("a bearer token is required from outside this host")
+            throw HTTPError.unauthorized("a bearer token with the 'metrics' role (or a tenant's viewer role) is required")
         }
         let rows = try storage { () throws(StorageError) in try reader.metrics(tenantID: tenant) }
         return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],

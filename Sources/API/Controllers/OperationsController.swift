@@ -16,6 +16,10 @@ struct OperationsController {
     let locks: PollerStore
     let cipher: CredentialCipher
     let configuration: APIConfiguration
+    let probeSlots: ProbeSlots
+    let probeGate: ProbeGate
+    /// Source tests one tenant may run at once, across every siem-api worker and process.
+    static let probesPerTenant = 2
 
     func pollNow(_ context: RequestContext) throws(HTTPError) -> Response {
         let tenant = try context.tenant(role: Role.admin)
@@ -46,22 +50,35 @@ struct OperationsController {
             throw HTTPError.conflict("the stored credentials cannot be decrypted; enter them again")
         }
         let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
-        return probe(source.platform, id: id, tenant: tenant, credentials: credentials, settings: settings, context)
+        return try probe(source.platform, id: id, tenant: tenant, credentials: credentials, settings: settings, context)
     }
 
     /// Tests a create body before anything is stored.
     func testDraft(_ context: RequestContext) throws(HTTPError) -> Response {
         let tenant = try context.tenant(role: Role.admin)
-        let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
+        let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true,
+                                                   hosts: configuration.providerHosts)
         guard let credentials = try? JSONValue.parse(draft.credentialsJSON ?? []) else { throw HTTPError.internalError }
-        return probe(draft.platform, id: "00000000-0000-0000-0000-000000000000", tenant: tenant,
+        return try probe(draft.platform, id: "00000000-0000-0000-0000-000000000000", tenant: tenant,
                      credentials: credentials, settings: draft.settings, context)
     }
 
     private func probe(_ platform: Platform, id: String, tenant: String, credentials: JSONValue,
-                       settings: JSONValue, _ context: RequestContext) -> Response {
+                       settings: JSONValue, _ context: RequestContext) throws(HTTPError) -> Response {
+        guard probeGate.tryEnter() else {
+            throw HTTPError.tooManyRequests("every worker that may test sources is busy; try again shortly", retryAfterSeconds: 5)
+        }
+        defer { probeGate.leave() }
+        guard let slot = try storage({ () throws(StorageError) in
+            try probeSlots.acquire(tenantID: tenant, slots: Self.probesPerTenant)
+        }) else {
+            throw HTTPError.tooManyRequests("this tenant already has \(Self.probesPerTenant) source tests running; try again when they finish",
+                                            retryAfterSeconds: 5)
+        }
+        defer { probeSlots.release(tenantID: tenant, slot: slot) }
         let results = SourceProbe.run(platform: platform, sourceID: id, tenantID: tenant, credentials: credentials,
-                                      settings: settings, caBundlePath: configuration.caBundlePath, logger: context.logger)
+                                      settings: settings, caBundlePath: configuration.caBundlePath,
+                                      hosts: configuration.providerHosts, logger: context.logger)
         context.logger.info("source tested", metadata: [
             "source.id": "\(id)", "results": "\(results.map { "\($0.stream)=\($0.status)" }.joined(separator: ","))",
         ])

@@ -89,7 +89,8 @@ struct SourcesController {
 
     func create(_ context: RequestContext) throws(HTTPError) -> Response {
         let tenant = try context.tenant(role: Role.admin)
-        let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true)
+        let draft = try SourceInputValidator.draft(from: JSONBody.object(of: context.request), requireCredentials: true,
+                                                   hosts: configuration.providerHosts)
         let id = UUID().uuidString.lowercased()
         let sealed = try seal(draft.credentialsJSON!, expiresAt: draft.credentialsExpireAt, tenant: tenant, sourceID: id)
         let source = try storage { () throws(StorageError) in
@@ -106,7 +107,8 @@ struct SourcesController {
         guard let stored = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
             throw HTTPError.notFound
         }
-        let draft = try SourceInputValidator.draft(from: members, requireCredentials: false, storedPlatform: stored.platform)
+        let draft = try SourceInputValidator.draft(from: members, requireCredentials: false, storedPlatform: stored.platform,
+                                                   hosts: configuration.providerHosts)
         let sealed = try draft.credentialsJSON.map { credentials throws(HTTPError) in
             try seal(credentials, expiresAt: draft.credentialsExpireAt, tenant: tenant, sourceID: id)
         }

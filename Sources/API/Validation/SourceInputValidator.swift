@@ -10,9 +10,9 @@ enum SourceInputValidator {
     ]
 
     /// `requireCredentials` is true on create; on replace, omitted credentials keep the stored ones
-    /// unless the platform changes.
+    /// unless the platform changes. `hosts` decides which endpoints the source may name.
     static func draft(from members: [(key: String, value: JSONValue)], requireCredentials: Bool,
-                      storedPlatform: Platform? = nil) throws(HTTPError) -> SourceDraft {
+                      storedPlatform: Platform? = nil, hosts: ProviderHostPolicy = ProviderHostPolicy()) throws(HTTPError) -> SourceDraft {
         var errors = FieldErrors()
         func member(_ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
         for member in members where !knownFields.contains(member.key) {
@@ -75,6 +75,15 @@ enum SourceInputValidator {
             errors.add("api_credentials_json", "is required")
         } else if let storedPlatform, let platform, storedPlatform != platform {
             errors.add("api_credentials_json", "is required when the platform changes")
+        }
+
+        if let platform {
+            let credentials = credentialsJSON.flatMap { try? JSONValue.parse($0) }
+            let flagged = Set(errors.errors.map(\.field))
+            for violation in hosts.violations(platform: platform, settings: settings, credentials: credentials)
+            where !flagged.contains(violation.field) {
+                errors.add(violation.field, violation.message)
+            }
         }
 
         try errors.throwIfAny()

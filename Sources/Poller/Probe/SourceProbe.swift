@@ -20,8 +20,8 @@ public struct ProbeResult: Sendable {
 public enum SourceProbe {
 
     public static func run(platform: Platform, sourceID: String, tenantID: String, credentials: JSONValue,
-                           settings: JSONValue, caBundlePath: String?, timeoutSeconds: Double = 20,
-                           logger: Logger) -> [ProbeResult] {
+                           settings: JSONValue, caBundlePath: String?, hosts: ProviderHostPolicy,
+                           timeoutSeconds: Double = 20, logger: Logger) -> [ProbeResult] {
         var configuration = HTTPClientConfiguration()
         configuration.extraCABundlePath = caBundlePath
         configuration.requestTimeout = .seconds(10)
@@ -42,6 +42,7 @@ public enum SourceProbe {
         }
         let provider: any CloudProvider
         do {
+            try hosts.check(context)
             provider = try factory(context)
         } catch {
             return [ProbeResult(stream: "*", status: status(of: error), detail: error.message, sampleEvents: 0)]

@@ -144,6 +144,8 @@ struct SourcePoller {
         let context = ProviderContext(sourceID: source.sourceID, tenantID: source.tenantID, platform: source.platform,
                                       credentials: credentials, settings: settings, http: worker.http,
                                       tokens: run.tokens, logger: logger)
+        // A row written before an allowlist was narrowed, or by hand, is checked here too.
+        try run.configuration.providerHosts.check(context)
         return try factory(context)
     }
 }

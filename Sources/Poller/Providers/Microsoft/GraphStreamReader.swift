@@ -1,5 +1,6 @@
 internal import Curl
 internal import JSONBytes
+internal import SourceModel
 internal import UTCTime
 
 /// How one Graph (or Azure Resource Manager) collection is read: its path, the
@@ -89,6 +90,8 @@ struct GraphStreamReader {
     func read(_ collection: GraphCollection, window: TimeWindow,
               sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         var next: String? = firstURL(collection, window: window)
+        // Links are followed with the bearer token: they must stay on the host we started on.
+        let origin = next.flatMap(URLAuthority.init)
         var pages = 0
         while let url = next {
             pages += 1
@@ -113,6 +116,9 @@ struct GraphStreamReader {
             next = top[1]?.stringValue ?? top[2]?.stringValue
             if let link = next, !link.hasPrefix("https://") {
                 throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink is not an https URL")
+            }
+            if let link = next, URLAuthority(link) != origin {
+                throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink leads to another host than the endpoint's")
             }
         }
     }
