@@ -34,8 +34,10 @@ public enum SettingsSchema {
     public static let specs: [SettingSpec] = [
         SettingSpec(name: "initial_lookback_minutes", kind: .integer(1...43_200), platforms: all,
                     help: "how far back the first poll of a new source starts (default 1440)"),
-        SettingSpec(name: "overlap_minutes", kind: .integer(0...2_880), platforms: all,
-                    help: "window re-read behind the checkpoint to catch late events"),
+        SettingSpec(name: "overlap_minutes", kind: .integer(1...2_880), platforms: all,
+                    help: "window re-read behind the checkpoint to catch late events (at least the platform's floor)"),
+        SettingSpec(name: "dedup_max_ids", kind: .integer(1_000...1_000_000), platforms: all,
+                    help: "most event ids remembered per stream to drop re-reads (default 50000; past it a re-read may repeat an event, never lose one)"),
         SettingSpec(name: "page_size", kind: .integer(1...1_000), platforms: all,
                     help: "events per request ($top / pageSize / MaxResults)"),
         SettingSpec(name: "streams", kind: .subsetOf(Platform.allCases.flatMap(streams(for:))), platforms: all,
@@ -59,6 +61,17 @@ public enum SettingsSchema {
         SettingSpec(name: "endpoint_url", kind: .httpsURL, platforms: [.aws],
                     help: "CloudTrail endpoint (VPC endpoint, FIPS, GovCloud)"),
     ]
+
+    /// The smallest overlap a source may set: events reach each API this late in normal
+    /// operation (CloudTrail's LookupEvents lags by minutes), and no overlap at all would lose
+    /// every event that arrives after the poll that passed its time.
+    public static func overlapFloorMinutes(for platform: Platform) -> Int {
+        switch platform {
+        case .microsoft365, .azureAD: 2
+        case .gcp: 1
+        case .aws: 5
+        }
+    }
 
     public static func spec(named name: String) -> SettingSpec? {
         specs.first { $0.name == name }

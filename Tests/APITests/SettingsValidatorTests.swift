@@ -8,7 +8,13 @@ import SourceModel
     @Test(arguments: [
         (Platform.microsoft365, #"{}"#, [String]()),
         (.microsoft365, #"{"cloud":"usgov","page_size":1000,"streams":["directory_audits","sign_ins"]}"#, []),
-        (.microsoft365, #"{"initial_lookback_minutes":43200,"overlap_minutes":0}"#, []),
+        (.microsoft365, #"{"initial_lookback_minutes":43200,"overlap_minutes":2,"dedup_max_ids":1000}"#, []),
+        (.aws, #"{"overlap_minutes":5,"dedup_max_ids":1000000}"#, []),
+        // No overlap would lose late events; each platform has a floor.
+        (.microsoft365, #"{"overlap_minutes":0}"#, ["settings.overlap_minutes"]),
+        (.microsoft365, #"{"overlap_minutes":1}"#, ["settings.overlap_minutes"]),
+        (.aws, #"{"overlap_minutes":4}"#, ["settings.overlap_minutes"]),
+        (.gcp, #"{"dedup_max_ids":999}"#, ["settings.dedup_max_ids"]),
         (.microsoft365, #"{"graph_endpoint":"https://graph.proxy.internal:8443/","authority_host":"https://login.proxy.internal"}"#, []),
         (.azureAD, #"{"subscription_ids":["a","b"],"management_endpoint":"https://management.azure.com","streams":["activity_log"]}"#, []),
         (.gcp, #"{"filter":"severity>=WARNING","resource_names":["projects/p1","folders/123"],"logging_endpoint":"https://logging.googleapis.com"}"#, []),

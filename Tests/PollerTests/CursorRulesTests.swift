@@ -107,9 +107,9 @@ import UTCTime
 @Suite struct SliceDeduplicatorTests {
     let rules = CursorRules(overlapSeconds: 600, maxSliceSeconds: 3600)
 
-    private func slice(watermark: Int64 = 0, seen: [String: UTCTimestamp] = [:]) -> SliceDeduplicator {
+    private func slice(watermark: Int64 = 0, seen: [String: UTCTimestamp] = [:], readAt: Int64 = 100_000) -> SliceDeduplicator {
         SliceDeduplicator(checkpoint: StreamCheckpoint(watermark: at(watermark), seen: seen),
-                          window: TimeWindow(start: at(-600), end: at(3600)), rules: rules)
+                          window: TimeWindow(start: at(-600), end: at(3600)), rules: rules, readAt: at(readAt))
     }
 
     @Test func skipsEventsDeliveredByAnEarlierPoll() {
@@ -121,29 +121,30 @@ import UTCTime
     // Pages can repeat a record (paging over a changing collection); the slice drops the repeat.
     @Test func skipsRepeatsWithinTheSlice() {
         var dedupe = slice()
-        #expect(dedupe.admitAll([("x", 3500), ("x", 3500)]) == [true, false])
-        #expect(dedupe.skipped == 1)
+        #expect(dedupe.admitAll([("x", 3500), ("x", 3500), ("early", 10), ("early", 10)]) == [true, false, true, false])
+        #expect(dedupe.skipped == 2)
+        #expect(dedupe.newest == at(3500))
     }
 
-    @Test func repeatsBeforeTheTailAreDeliveredAgain() {
-        // Memory is bounded by the overlap: an id older than the remembered tail is
-        // not tracked, so a same-slice repeat of it goes through (at-least-once).
+    // Memory follows the overlap behind the newest event (and the line of possible late
+    // arrivals), not the slice: a dense slice read oldest first prunes as it goes.
+    @Test func memoryFollowsTheOverlapNotTheSlice() {
         var dedupe = slice()
-        #expect(dedupe.admitAll([("early", 10), ("early", 10)]) == [true, true])
-        #expect(dedupe.skipped == 0)
+        for second in 0..<20_000 { _ = dedupe.admit(id: "e\(second)", time: at(Int64(second) / 10 - 600)) }
+        // Pruned at least once (every 8192): nothing older than the newest minus the overlap
+        // survives, beyond what the last 8192 admissions added.
+        #expect(dedupe.delivered.count < 8192 + 6000)
+        // Everything a checkpoint can still need (one overlap behind the newest) is there.
+        #expect((13_999..<20_000).allSatisfy { dedupe.delivered["e\($0)"] != nil })
     }
 
-    @Test func remembersOnlyTheTailTheNextOverlapRereads() {
-        var dedupe = slice()
-        #expect(dedupe.admitAll([("t0", 0), ("t2999", 2999), ("t3000", 3000), ("t3600", 3600)]) == [true, true, true, true])
-        #expect(dedupe.delivered == ["t3000": at(3000), "t3600": at(3600)])
-    }
-
-    @Test func tailFollowsTheWatermarkWhenTheWindowEndsBehindIt() {
-        // advance() keeps max(watermark, end); the slice must use the same line.
-        var dedupe = slice(watermark: 5000)
-        #expect(dedupe.admitAll([("a", 3600), ("b", 4400)]) == [true, true])
-        #expect(dedupe.delivered == ["b": at(4400)])
+    @Test func eventsThatMayStillArriveLateAreKept() {
+        // Read at 1000: events from 400 on may still arrive late, so they stay remembered
+        // even where they are more than an overlap behind the newest.
+        var dedupe = slice(readAt: 1000)
+        for second in 0..<20_000 { _ = dedupe.admit(id: "e\(second)", time: at(Int64(second) / 10 - 600)) }
+        #expect((10_000..<20_000).allSatisfy { dedupe.delivered["e\($0)"] != nil })
+        #expect(dedupe.delivered.count == 10_000)
     }
 }
 

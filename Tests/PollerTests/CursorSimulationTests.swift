@@ -104,7 +104,7 @@ import UTCTime
             outcome.polls += 1
             guard outcome.polls < 20_000 else { throw SimulationError.neverCaughtUp }
             caughtUp = true
-            let stored = CursorState(cursor: cursor, stream: "s")
+            let stored = try CursorState(cursor: cursor, stream: "s")
             var checkpoint = stored.checkpoint ?? rules.initialCheckpoint(now: now)
             var slice = stored.sliceSeconds ?? min(3600, rules.maxSliceSeconds)
             var slicesThisRun = 0
@@ -116,7 +116,7 @@ import UTCTime
                     break
                 }
                 slicesThisRun += 1
-                var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules)
+                var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules, readAt: now)
                 // Graph's filter: time within [start, end], bounds inclusive; newest first.
                 let read = events
                     .filter { $0.time >= window.start && $0.time <= window.end && $0.visibleAt <= now }

@@ -8,32 +8,38 @@ import UTCTime
 
     @Test func readsWatermarkAndSeen() throws {
         let json = try parse(#"{"watermark":"2026-03-01T12:00:00.5Z","seen":{"a":"2026-03-01T11:59:00Z","b":"2026-03-01T11:59:30.000001Z"}}"#)
-        let checkpoint = try #require(StreamCheckpoint(json: json))
+        let checkpoint = try #require(try StreamCheckpoint(json: json))
         #expect(checkpoint.watermark == UTCTimestamp(microseconds: base.microseconds + 500_000))
         #expect(checkpoint.seen == ["a": at(-60), "b": UTCTimestamp(microseconds: at(-30).microseconds + 1)])
     }
 
     @Test func seenIsOptional() throws {
-        let checkpoint = try #require(StreamCheckpoint(json: parse(#"{"watermark":"2026-03-01T12:00:00Z"}"#)))
+        let checkpoint = try #require(try StreamCheckpoint(json: parse(#"{"watermark":"2026-03-01T12:00:00Z"}"#)))
         #expect(checkpoint == StreamCheckpoint(watermark: base))
     }
 
     // A seen entry that cannot be read is dropped, not fatal: at worst one duplicate.
     @Test func unreadableSeenEntriesAreDropped() throws {
         let json = try parse(#"{"watermark":"2026-03-01T12:00:00Z","seen":{"a":"yesterday","b":7,"c":"2026-03-01T12:00:00Z"}}"#)
-        #expect(StreamCheckpoint(json: json)?.seen == ["c": base])
+        #expect(try StreamCheckpoint(json: json)?.seen == ["c": base])
     }
 
+    @Test(arguments: ["{}", "null"])
+    func anEmptyEntryIsNoCheckpoint(text: String) throws {
+        #expect(try StreamCheckpoint(json: try parse(text)) == nil)
+    }
+
+    // Starting over from the lookback would silently re-send or skip days of events.
     @Test(arguments: [
-        "{}", #"{"watermark":null}"#, #"{"watermark":17}"#, #"{"watermark":"not a time"}"#,
-        #"{"watermark":"2026-03-01T12:00:00"}"#, #""2026-03-01T12:00:00Z""#, "[]", "null",
+        #"{"watermark":null}"#, #"{"watermark":17}"#, #"{"watermark":"not a time"}"#,
+        #"{"watermark":"2026-03-01T12:00:00"}"#, #""2026-03-01T12:00:00Z""#, "[]",
     ])
-    func unreadableCheckpointIsNil(text: String) throws {
-        #expect(StreamCheckpoint(json: try parse(text)) == nil)
+    func anUnreadableCheckpointThrows(text: String) throws {
+        #expect(throws: CheckpointError.self) { try StreamCheckpoint(json: try parse(text)) }
     }
 
-    @Test func missingCheckpointIsNil() {
-        #expect(StreamCheckpoint(json: nil) == nil)
+    @Test func missingCheckpointIsNil() throws {
+        #expect(try StreamCheckpoint(json: nil) == nil)
     }
 }
 
@@ -48,7 +54,7 @@ import UTCTime
         let state = CursorState(checkpoint: StreamCheckpoint(watermark: at(60), seen: seen), sliceSeconds: 900)
         // The column holds one entry per stream.
         let cursor = try parse(#"{"directory_audits":"# + state.jsonText + "}")
-        let back = CursorState(cursor: cursor, stream: "directory_audits")
+        let back = try CursorState(cursor: cursor, stream: "directory_audits")
         #expect(back.checkpoint == state.checkpoint)
         #expect(back.sliceSeconds == 900)
     }
@@ -70,7 +76,7 @@ import UTCTime
         let json = try parse(state.jsonText)
         #expect(json["slice_seconds"] == nil)
         #expect(json["seen"] == .object([]))
-        let back = CursorState(cursor: .object([("s", json)]), stream: "s")
+        let back = try CursorState(cursor: .object([("s", json)]), stream: "s")
         #expect(back.checkpoint == StreamCheckpoint(watermark: at(0)))
         #expect(back.sliceSeconds == nil)
     }
@@ -79,26 +85,40 @@ import UTCTime
         #expect(CursorState(checkpoint: nil, sliceSeconds: 300).jsonText == "{}")
     }
 
-    @Test(arguments: [
-        #"{}"#, #"{"sign_ins":{"watermark":"2026-03-01T12:00:00Z"}}"#, #"{"directory_audits":"garbage"}"#,
-        #"{"directory_audits":{"watermark":"soon"}}"#, #"[]"#,
-    ])
-    func unreadableOrMissingStreamStartsOver(text: String) throws {
-        let state = CursorState(cursor: try parse(text), stream: "directory_audits")
+    @Test(arguments: [#"{}"#, #"{"sign_ins":{"watermark":"2026-03-01T12:00:00Z"}}"#, #"[]"#, #"{"directory_audits":{}}"#])
+    func aMissingStreamStartsFromTheLookback(text: String) throws {
+        let state = try CursorState(cursor: try parse(text), stream: "directory_audits")
         #expect(state.checkpoint == nil)
     }
 
-    @Test func noCursorAtAll() {
-        let state = CursorState(cursor: nil, stream: "directory_audits")
+    // Starting over would silently re-send or skip days of events: the source fails instead.
+    @Test(arguments: [
+        #"{"directory_audits":"garbage"}"#, #"{"directory_audits":{"watermark":"soon"}}"#,
+        #"{"directory_audits":{"seen":{}}}"#, #"{"directory_audits":{"watermark":"2026-03-01T12:00:00Z","seen":[]}}"#,
+        #"{"directory_audits":{"watermark":"2026-03-01T12:00:00Z","resume_at":"x"}}"#,
+    ])
+    func anUnreadableStreamThrows(text: String) throws {
+        #expect(throws: CheckpointError.self) { try CursorState(cursor: try parse(text), stream: "directory_audits") }
+    }
+
+    @Test func resumeAndLateLinesRoundTrip() throws {
+        let state = CursorState(checkpoint: StreamCheckpoint(watermark: at(60), seen: ["a": at(30)], resumeAt: at(30), lateFrom: at(-600)),
+                                sliceSeconds: 120)
+        let back = try CursorState(cursor: try parse(#"{"s":"# + state.jsonText + "}"), stream: "s")
+        #expect(back.checkpoint == state.checkpoint)
+    }
+
+    @Test func noCursorAtAll() throws {
+        let state = try CursorState(cursor: nil, stream: "directory_audits")
         #expect(state.checkpoint == nil)
         #expect(state.sliceSeconds == nil)
     }
 
     @Test func streamsAreIndependent() throws {
         let cursor = try parse(#"{"directory_audits":{"watermark":"2026-03-01T12:00:00Z","slice_seconds":120},"sign_ins":{"watermark":"2026-03-01T11:00:00Z"}}"#)
-        #expect(CursorState(cursor: cursor, stream: "directory_audits").checkpoint?.watermark == base)
-        #expect(CursorState(cursor: cursor, stream: "directory_audits").sliceSeconds == 120)
-        #expect(CursorState(cursor: cursor, stream: "sign_ins").checkpoint?.watermark == at(-3600))
-        #expect(CursorState(cursor: cursor, stream: "sign_ins").sliceSeconds == nil)
+        #expect(try CursorState(cursor: cursor, stream: "directory_audits").checkpoint?.watermark == base)
+        #expect(try CursorState(cursor: cursor, stream: "directory_audits").sliceSeconds == 120)
+        #expect(try CursorState(cursor: cursor, stream: "sign_ins").checkpoint?.watermark == at(-3600))
+        #expect(try CursorState(cursor: cursor, stream: "sign_ins").sliceSeconds == nil)
     }
 }

@@ -5,8 +5,10 @@
 const COMMON_SETTINGS = [
   { name: "initial_lookback_minutes", label: "Initial lookback (minutes)", kind: "int", min: 1, max: 43200,
     help: "How far back the first poll of a new source starts. Default 1440 (one day)." },
-  { name: "overlap_minutes", label: "Overlap (minutes)", kind: "int", min: 0, max: 2880,
-    help: "Window re-read behind the checkpoint to catch late events." },
+  { name: "overlap_minutes", label: "Overlap (minutes)", kind: "int", min: 1, max: 2880,
+    help: "Window re-read behind the checkpoint to catch late events (at least 2 for Microsoft, 1 for GCP, 5 for AWS)." },
+  { name: "dedup_max_ids", label: "Remembered event ids per stream", kind: "int", min: 1000, max: 1000000,
+    help: "Default 50000. Ids of delivered events kept to drop re-reads; past this a re-read may repeat an event, never lose one." },
   { name: "page_size", label: "Page size (events per request)", kind: "int", min: 1, max: 1000,
     help: "Leave empty for the provider's default." },
 ];

@@ -14,7 +14,12 @@ enum SettingsValidator {
                 errors.add(field, "is not a setting of \(platform.rawValue) sources")
                 continue
             }
-            if let problem = check(value, spec.kind, platform: platform) { errors.add(field, problem) }
+            if let problem = check(value, spec.kind, platform: platform) {
+                errors.add(field, problem)
+            } else if name == "overlap_minutes", let minutes = value.intValue,
+                      minutes < SettingsSchema.overlapFloorMinutes(for: platform) {
+                errors.add(field, "must be at least \(SettingsSchema.overlapFloorMinutes(for: platform)) for \(platform.rawValue) sources (late events would be lost)")
+            }
         }
     }
 

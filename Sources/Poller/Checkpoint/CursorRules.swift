@@ -17,18 +17,25 @@ public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
 /// - each poll re-reads `overlap` behind the watermark, so late events are caught;
 /// - a backlog is worked in slices of at most `maxSlice`, oldest first, each slice
 ///   committed on its own, so progress survives a crash and memory stays bounded;
+/// - a stream read oldest first also commits inside a slice (`progress`), and the next
+///   read resumes there without the overlap, so a dense stream still moves every run;
 /// - an event already in `seen` is skipped; after a slice the watermark moves to
-///   the slice's end and `seen` keeps only what the next overlap will re-read.
+///   the slice's end and `seen` keeps only what the next reads re-read, at most
+///   `maxSeen` ids (the newest): past that, a re-read may repeat an event, never lose one.
 public struct CursorRules: Sendable, Equatable {
     public var initialLookbackSeconds: Int64
     public var overlapSeconds: Int64
     public var maxSliceSeconds: Int64
+    public var maxSeen: Int
+
+    public static let defaultMaxSeen = 50_000
 
     public init(initialLookbackSeconds: Int64 = 24 * 3600, overlapSeconds: Int64 = 30 * 60,
-                maxSliceSeconds: Int64 = 3600) {
+                maxSliceSeconds: Int64 = 3600, maxSeen: Int = CursorRules.defaultMaxSeen) {
         self.initialLookbackSeconds = initialLookbackSeconds
         self.overlapSeconds = overlapSeconds
         self.maxSliceSeconds = maxSliceSeconds
+        self.maxSeen = max(1, maxSeen)
     }
 
     public func initialCheckpoint(now: UTCTimestamp) -> StreamCheckpoint {
@@ -41,7 +48,13 @@ public struct CursorRules: Sendable, Equatable {
         guard checkpoint.watermark < now else { return nil }
         let slice = max(60, min(sliceSeconds ?? maxSliceSeconds, maxSliceSeconds))
         let end = min(now, checkpoint.watermark.adding(seconds: slice))
-        return TimeWindow(start: checkpoint.watermark.adding(seconds: -overlapSeconds), end: end)
+        if let resume = checkpoint.resumeAt {
+            return TimeWindow(start: resume, end: end)
+        }
+        var start = checkpoint.watermark.adding(seconds: -overlapSeconds)
+        // Once caught up, re-cover what partial reads may have missed, in one read.
+        if let late = checkpoint.lateFrom, end >= now { start = min(start, late) }
+        return TimeWindow(start: start, end: end)
     }
 
     /// Whether the slice ending at `end` brings the stream up to `now`.
@@ -50,42 +63,99 @@ public struct CursorRules: Sendable, Equatable {
     /// The line behind a watermark from which events must be remembered.
     public func rememberFrom(watermark: UTCTimestamp) -> UTCTimestamp { watermark.adding(seconds: -overlapSeconds) }
 
+    /// The line from which a checkpoint must remember delivered events.
+    func rememberFrom(_ checkpoint: StreamCheckpoint) -> UTCTimestamp {
+        let line = rememberFrom(watermark: checkpoint.watermark)
+        return checkpoint.lateFrom.map { min($0, line) } ?? line
+    }
+
     /// The checkpoint after every event of `window` was delivered and acknowledged.
     /// `delivered` holds the slice's events at or after `rememberFrom(window.end)`.
     public func advance(_ checkpoint: StreamCheckpoint, through window: TimeWindow,
                         delivered: [String: UTCTimestamp]) -> StreamCheckpoint {
-        let watermark = max(checkpoint.watermark, window.end)
-        let keepFrom = rememberFrom(watermark: watermark)
+        var next = StreamCheckpoint(watermark: max(checkpoint.watermark, window.end))
+        // A read that started at or before `lateFrom` has re-covered it.
+        if let late = checkpoint.lateFrom, window.start > late { next.lateFrom = late }
+        next.seen = remembered(checkpoint.seen, delivered, from: rememberFrom(next))
+        return next
+    }
+
+    /// The checkpoint after part of `window`, read oldest first, was delivered and
+    /// acknowledged: every event up to `through` (the newest acknowledged time; events at
+    /// that very time are in `delivered`). The next read resumes at `through`; events from
+    /// `readAt - overlap` on may still arrive late there and are re-covered once caught up.
+    public func progress(_ checkpoint: StreamCheckpoint, within window: TimeWindow, through: UTCTimestamp,
+                         delivered: [String: UTCTimestamp], readAt: UTCTimestamp) -> StreamCheckpoint {
+        let position = max(window.start, min(through, window.end))
+        var next = StreamCheckpoint(watermark: max(checkpoint.watermark, position), resumeAt: position)
+        // A read that started at or before the old late line has re-covered it up to here.
+        var late = checkpoint.lateFrom.flatMap { window.start <= $0 ? nil : $0 }
+        let mayStillArrive = max(window.start, readAt.adding(seconds: -overlapSeconds))
+        if mayStillArrive <= position { late = late.map { min($0, mayStillArrive) } ?? mayStillArrive }
+        next.lateFrom = late
+        // The read resumes at `position` inclusive: the events at that instant must be remembered.
+        next.seen = remembered(checkpoint.seen, delivered, from: min(rememberFrom(next), position))
+        return next
+    }
+
+    /// `old` and `delivered` from `line` on, at most `maxSeen` of them (the newest).
+    func remembered(_ old: [String: UTCTimestamp], _ delivered: [String: UTCTimestamp],
+                    from line: UTCTimestamp) -> [String: UTCTimestamp] {
         var seen: [String: UTCTimestamp] = [:]
-        seen.reserveCapacity(checkpoint.seen.count + delivered.count)
-        for (id, time) in checkpoint.seen where time >= keepFrom { seen[id] = time }
-        for (id, time) in delivered where time >= keepFrom { seen[id] = time }
-        return StreamCheckpoint(watermark: watermark, seen: seen)
+        seen.reserveCapacity(min(maxSeen, old.count + delivered.count))
+        for (id, time) in old where time >= line { seen[id] = time }
+        for (id, time) in delivered where time >= line { seen[id] = time }
+        guard seen.count > maxSeen else { return seen }
+        let newest = seen.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(maxSeen)
+        return Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
     }
 }
 
 /// Tracks one slice's deliveries: drops events already delivered by a previous
-/// poll (and repeats within the slice's remembered tail), and remembers only the
-/// tail the next overlap re-reads, so memory is bounded by the overlap window, not
-/// the slice. A repeat earlier in a dense slice is delivered again (same key).
+/// poll (and repeats within the slice), and remembers what a checkpoint will need:
+/// the tail the next overlap re-reads and, for progress inside a slice read oldest
+/// first, the events a late arrival could still fall among. Older ones are pruned as the
+/// read moves on, so memory follows the overlap window, not the slice.
 public struct SliceDeduplicator: Sendable {
     private let previous: [String: UTCTimestamp]
-    private let rememberFrom: UTCTimestamp
+    private let overlapSeconds: Int64
+    /// Events from here on may arrive after this read: kept for `lateFrom`.
+    private let lateLine: UTCTimestamp
     public private(set) var delivered: [String: UTCTimestamp] = [:]
     public private(set) var skipped = 0
+    /// The newest event time read so far, delivered now or before (for progress inside a
+    /// slice read oldest first: a re-read of events delivered earlier moves on too).
+    public private(set) var newest: UTCTimestamp?
+    private var admittedSincePrune = 0
 
-    public init(checkpoint: StreamCheckpoint, window: TimeWindow, rules: CursorRules) {
+    /// `readAt`: when this read started (the run's "now").
+    public init(checkpoint: StreamCheckpoint, window: TimeWindow, rules: CursorRules, readAt: UTCTimestamp) {
         previous = checkpoint.seen
-        rememberFrom = rules.rememberFrom(watermark: max(checkpoint.watermark, window.end))
+        overlapSeconds = rules.overlapSeconds
+        var line = max(window.start, readAt.adding(seconds: -rules.overlapSeconds))
+        if let late = checkpoint.lateFrom { line = min(line, late) }
+        lateLine = line
     }
 
     /// True when the event should be delivered now (and records it).
     public mutating func admit(id: String, time: UTCTimestamp) -> Bool {
+        if newest.map({ time > $0 }) ?? true { newest = time }
         if previous[id] != nil || delivered[id] != nil {
             skipped += 1
             return false
         }
-        if time >= rememberFrom { delivered[id] = time }
+        delivered[id] = time
+        admittedSincePrune += 1
+        if admittedSincePrune >= 8192 { prune() }
         return true
+    }
+
+    /// Forgets what no checkpoint of this slice can need: older than both the overlap
+    /// behind the newest event and the line of possible late arrivals.
+    private mutating func prune() {
+        admittedSincePrune = 0
+        guard let newest else { return }
+        let floor = min(newest.adding(seconds: -overlapSeconds), lateLine)
+        delivered = delivered.filter { $0.value >= floor }
     }
 }

@@ -11,12 +11,24 @@ public struct StreamSpec: Sendable, Equatable {
     public var logType: String
     /// How far behind the watermark each poll re-reads, unless the source overrides it.
     public var defaultOverlapSeconds: Int64
+    /// In what order `read` hands over a window's events.
+    public var order: EventOrder
 
-    public init(name: String, logType: String, defaultOverlapSeconds: Int64) {
+    public init(name: String, logType: String, defaultOverlapSeconds: Int64, order: EventOrder = .unspecified) {
         self.name = name
         self.logType = logType
         self.defaultOverlapSeconds = defaultOverlapSeconds
+        self.order = order
     }
+}
+
+/// The order of a stream's events within a window.
+public enum EventOrder: Sendable, Equatable {
+    /// Oldest first (by the cursor's time): once a page is acknowledged, every event up to
+    /// its newest time is delivered, so progress can be committed inside a slice.
+    case oldestFirst
+    /// Newest first, or whatever the API returns: only a whole slice can be committed.
+    case unspecified
 }
 
 /// Everything a provider gets to work with for one source in one run.

@@ -62,21 +62,58 @@ struct SourcePoller {
         var failure: ProviderError?
         var backlogLeft = false
         var streamResults: [StreamResult] = []
-        do {
+        do throws(ProviderError) {
             let provider = try makeProvider(source, logger: log)
-            let cursor = try? JSONValue.parse(Array(source.cursorJSON.utf8))
+            // An unreadable cursor fails loudly: starting over would re-send or skip days of events.
+            guard let cursor = try? JSONValue.parse(Array(source.cursorJSON.utf8)) else {
+                throw ProviderError(.configuration, "the stored cursor is not JSON; rewind each stream (PUT …/checkpoints/{stream})")
+            }
             let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
             let origin = EventOrigin(tenantID: source.tenantID, sourceID: source.sourceID, platform: source.platform.rawValue)
-            for stream in provider.streams {
-                let rules = CursorRules(
-                    initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? 1440) * 60,
-                    overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
-                    maxSliceSeconds: 24 * 3600)
-                let poller = StreamPoller(
-                    provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
-                    store: worker.store, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
-                    softDeadline: run.softDeadline, logger: log)
-                let streamResult = poller.poll(from: CursorState(cursor: cursor, stream: stream.name), now: now)
+            let streams = provider.streams
+            var states: [String: CursorState] = [:]
+            var pending: [StreamSpec] = []
+            var byStream: [String: StreamResult] = [:]
+            for stream in streams {
+                do {
+                    states[stream.name] = try CursorState(cursor: cursor, stream: stream.name)
+                    pending.append(stream)
+                } catch {
+                    let problem = ProviderError(.configuration, "\(error.description); rewind the stream (PUT …/checkpoints/\(stream.name))")
+                    byStream[stream.name] = StreamResult(stream: stream.name, error: problem)
+                }
+            }
+            // Streams take turns: while others wait, a stream read oldest first yields after a
+            // couple of pages (streams of a source usually share one request budget), and no
+            // stream's turn lasts longer than an equal share of the time left. So a busy stream
+            // cannot starve the others; what quick streams leave goes to those still behind.
+            var turns = 0
+            while !pending.isEmpty, turns < 10_000 {
+                turns += 1
+                let active = pending
+                pending = []
+                for (index, stream) in active.enumerated() {
+                    let rules = CursorRules(
+                        initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? 1440) * 60,
+                        overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
+                        maxSliceSeconds: 24 * 3600,
+                        maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)
+                    let clock = RateLimiter.monotonicSeconds()
+                    let share = clock + max(0, run.softDeadline - clock) / Double(active.count - index)
+                    let poller = StreamPoller(
+                        provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
+                        store: worker.store, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
+                        softDeadline: min(share, run.softDeadline),
+                        pagesPerTurn: active.count > 1 ? StreamPoller.defaultPagesPerTurn : nil, logger: log)
+                    let outcome = poller.poll(from: states[stream.name] ?? CursorState(checkpoint: nil, sliceSeconds: nil), now: now)
+                    byStream[stream.name, default: StreamResult(stream: stream.name)].merge(outcome)
+                    states[stream.name] = outcome.state
+                    if outcome.error == nil && outcome.backlogLeft { pending.append(stream) }
+                }
+                if RateLimiter.monotonicSeconds() >= run.softDeadline { break }
+            }
+            for stream in streams {
+                guard let streamResult = byStream[stream.name] else { continue }
                 streamResults.append(streamResult)
                 if let error = streamResult.error, failure == nil {
                     failure = ProviderError(error.kind, "\(stream.name): \(error.message)")

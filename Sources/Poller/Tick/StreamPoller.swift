@@ -12,10 +12,26 @@ public struct StreamResult: Sendable {
     public var slices = 0
     public var backlogLeft = false
     public var error: ProviderError?
+    /// The checkpoint and slice size the stream ended with (what was saved).
+    var state: CursorState?
+
+    /// Adds a later pass's figures over the same stream in the same run.
+    mutating func merge(_ later: StreamResult) {
+        events += later.events
+        skippedDuplicates += later.skippedDuplicates
+        pages += later.pages
+        slices += later.slices
+        backlogLeft = later.backlogLeft
+        error = error ?? later.error
+        state = later.state ?? state
+    }
 }
 
 /// Polls one stream of one source: slice after slice, oldest first, each slice
 /// read page by page, published, confirmed by Kafka, and only then checkpointed.
+/// A stream read oldest first also commits at page boundaries (every
+/// `progressInterval` and when its share of the run's time is used up), so a
+/// slice too dense for one run still moves its checkpoint every run.
 struct StreamPoller {
     let provider: any CloudProvider
     let stream: StreamSpec
@@ -24,13 +40,24 @@ struct StreamPoller {
     let publisher: EventPublisher
     let store: PollerStore
     let deliveryTimeout: Duration
-    /// Monotonic time after which no new slice starts.
+    /// Monotonic time after which this stream starts no new slice and, when read oldest
+    /// first, stops at the next page boundary: its share of the run.
     let softDeadline: Double
+    /// When other streams of the source wait: pages after which a stream read oldest first
+    /// commits and yields its turn (the streams often share one request budget).
+    var pagesPerTurn: Int?
     let logger: Logger
 
     /// Dense slices shrink and sparse ones grow; the size is kept in the checkpoint.
     static let minSlice: Int64 = 60
     static let densePages = 50
+    /// How often a long slice read oldest first commits its progress (seconds).
+    static let progressInterval: Double = 5
+
+    /// Thrown from the page sink to stop reading when the stream's turn or time is used up.
+    private static let outOfTime = ProviderError(.deadline, "the stream's share of the run is used up")
+    /// Pages a stream reads in one turn while other streams of its source wait.
+    static let defaultPagesPerTurn = 2
 
     func poll(from stored: CursorState, now: UTCTimestamp) -> StreamResult {
         var result = StreamResult(stream: stream.name)
@@ -39,42 +66,81 @@ struct StreamPoller {
         if stored.checkpoint == nil {
             logger.info("stream starts", metadata: ["stream": "\(stream.name)", "from": "\(checkpoint.watermark.rfc3339)"])
         }
+        let progressive = stream.order == .oldestFirst
+        var pagesThisTurn = 0
         while let window = rules.nextWindow(after: checkpoint, now: now, sliceSeconds: slice) {
             if RateLimiter.monotonicSeconds() >= softDeadline {
                 result.backlogLeft = true
                 break
             }
             publisher.beginBatch()
-            var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules)
+            var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules, readAt: now)
             var pages = 0
+            var lastCommit = RateLimiter.monotonicSeconds()
+            var committedWithin = false
             let ingestedAt = UTCTimestamp.now().rfc3339
+            /// Confirms what was published and commits the progress up to the newest acknowledged event.
+            func commitProgress() throws(ProviderError) {
+                guard progressive, let newest = dedupe.newest, publisher.published > 0 || dedupe.skipped > 0 else { return }
+                try publisher.confirm(timeout: deliveryTimeout)
+                let moved = rules.progress(checkpoint, within: window, through: newest, delivered: dedupe.delivered, readAt: now)
+                try save(moved, slice: slice)
+                checkpoint = moved
+                committedWithin = true
+                result.events += publisher.published
+                publisher.beginBatch()
+                lastCommit = RateLimiter.monotonicSeconds()
+            }
             do {
                 try provider.read(stream, window: window) { page throws(ProviderError) in
                     pages += 1
+                    pagesThisTurn += 1
                     for event in page.events where dedupe.admit(id: event.id, time: event.time) {
                         try publisher.publish(event, origin: origin, ingestedAt: ingestedAt)
                     }
+                    guard progressive else { return }
+                    let clock = RateLimiter.monotonicSeconds()
+                    if clock >= softDeadline || pagesPerTurn.map({ pagesThisTurn >= $0 }) == true {
+                        try commitProgress()
+                        throw Self.outOfTime
+                    }
+                    if clock - lastCommit >= Self.progressInterval { try commitProgress() }
                 }
                 try publisher.confirm(timeout: deliveryTimeout)
             } catch {
+                result.pages += pages
+                result.skippedDuplicates += dedupe.skipped
                 if error.kind == .deadline {
-                    // Not a failure: the run ran out of time mid-slice. Nothing of the slice
-                    // is committed; it is read again (smaller) by the next tick.
-                    saveSliceHint(checkpoint, slice: max(Self.minSlice, slice / 2))
+                    // Not a failure: the run (or the stream's share of it) ran out of time
+                    // mid-slice. What was read oldest first is committed; the rest of the
+                    // slice is read (smaller) by the next tick.
+                    if error.message != Self.outOfTime.message {
+                        do {
+                            try commitProgress()
+                        } catch {
+                            result.error = error
+                            result.state = CursorState(checkpoint: checkpoint, sliceSeconds: slice)
+                            return result
+                        }
+                    }
+                    if !committedWithin { saveSliceHint(checkpoint, slice: max(Self.minSlice, slice / 2)) }
                     result.backlogLeft = true
                 } else {
+                    // Keep what Kafka acknowledged before the failure (a delivery failure keeps nothing).
+                    if error.kind != .deliveryFailed { try? commitProgress() }
                     result.error = error
                 }
+                result.state = CursorState(checkpoint: checkpoint, sliceSeconds: slice)
                 return result
             }
             checkpoint = rules.advance(checkpoint, through: window, delivered: dedupe.delivered)
             if pages > Self.densePages { slice = max(Self.minSlice, slice / 2) }
             else if pages <= 1 { slice = min(rules.maxSliceSeconds, slice * 2) }
             do {
-                try store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
-                                         checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
+                try save(checkpoint, slice: slice)
             } catch {
-                result.error = ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
+                result.error = error
+                result.state = CursorState(checkpoint: checkpoint, sliceSeconds: slice)
                 return result
             }
             result.events += publisher.published
@@ -82,12 +148,21 @@ struct StreamPoller {
             result.pages += pages
             result.slices += 1
         }
+        result.state = CursorState(checkpoint: checkpoint, sliceSeconds: slice)
         return result
     }
 
+    private func save(_ checkpoint: StreamCheckpoint, slice: Int64) throws(ProviderError) {
+        do {
+            try store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
+                                     checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
+        } catch {
+            throw ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
+        }
+    }
+
     private func saveSliceHint(_ checkpoint: StreamCheckpoint, slice: Int64) {
-        try? store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
-                                  checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
+        try? save(checkpoint, slice: slice)
     }
 }
 
@@ -101,10 +176,10 @@ struct CursorState {
         self.sliceSeconds = sliceSeconds
     }
 
-    /// Reads `cursor[stream]`; an unreadable entry starts over from the lookback (and is logged).
-    init(cursor: JSONValue?, stream: String) {
+    /// Reads `cursor[stream]`; a missing entry starts from the lookback, an unreadable one throws.
+    init(cursor: JSONValue?, stream: String) throws(CheckpointError) {
         let entry = cursor?[stream]
-        checkpoint = StreamCheckpoint(json: entry)
+        checkpoint = try StreamCheckpoint(json: entry)
         sliceSeconds = entry?["slice_seconds"]?.intValue.map(Int64.init)
     }
 
@@ -113,6 +188,8 @@ struct CursorState {
         var writer = JSONWriter(reservingCapacity: 128 + checkpoint.seen.count * 64)
         writer.beginObject()
         writer.key("watermark"); writer.string(checkpoint.watermark.rfc3339)
+        if let resume = checkpoint.resumeAt { writer.key("resume_at"); writer.string(resume.rfc3339) }
+        if let late = checkpoint.lateFrom { writer.key("late_from"); writer.string(late.rfc3339) }
         if let sliceSeconds { writer.key("slice_seconds"); writer.int(Int(sliceSeconds)) }
         writer.key("seen_count"); writer.int(checkpoint.seen.count)
         writer.key("seen")

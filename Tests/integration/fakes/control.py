@@ -20,7 +20,8 @@ MAX_LOG = 50_000        # request records kept (oldest dropped first)
 MAX_FAULTS = 1_000      # queued fault rules
 MAX_DELAY_S = 60.0      # a "delay" fault never holds a thread longer than this
 
-FAULT_KINDS = {"status", "429", "500", "502", "503", "504", "truncate", "malformed", "delay", "reset"}
+# repeat_link: a Graph list page whose @odata.nextLink is the page's own URL (an API in a loop).
+FAULT_KINDS = {"status", "429", "500", "502", "503", "504", "truncate", "malformed", "delay", "reset", "repeat_link"}
 
 
 @dataclass

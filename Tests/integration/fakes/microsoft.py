@@ -114,7 +114,7 @@ class MicrosoftFake(FakeApp):
                 wait = self.limiter.check(f"{tenant}/{client_id}")
         if fault and fault.kind == "delay":
             self.stop.wait(fault.delay_s)  # interruptible, so shutdown is never held up
-        if fault and fault.kind not in ("delay", "truncate", "malformed"):
+        if fault and fault.kind not in ("delay", "truncate", "malformed", "repeat_link"):
             resp = self._fault_response(req, kind, fault)
         elif wait:
             resp = graph_error(req, 429, "TooManyRequests", "Too many requests.",
@@ -125,11 +125,19 @@ class MicrosoftFake(FakeApp):
                 resp.wire = "truncate"
             elif fault and fault.kind == "malformed":
                 resp.body = resp.body[: max(1, len(resp.body) // 2)]  # valid length, broken JSON
+            elif fault and fault.kind == "repeat_link" and resp.status == 200:
+                resp.body = self._link_to_itself(req, resp.body)
         rec.status = resp.status
         rec.fault = fault.kind if fault else None
         with self.lock:
             self.log.add(rec)
         return resp
+
+    def _link_to_itself(self, req, body: bytes) -> bytes:
+        page = json.loads(body)
+        query = "&".join(f"{quote(k, safe='$')}={quote(v[-1], safe=LINK_SAFE)}" for k, v in req.query.items())
+        page["@odata.nextLink"] = f"{self._base(req)}{req.path}" + (f"?{query}" if query else "")
+        return json.dumps(page).encode()
 
     def _fault_response(self, req, kind: str, fault) -> Response:
         status = fault.status

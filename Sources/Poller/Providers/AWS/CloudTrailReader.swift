@@ -22,6 +22,7 @@ struct CloudTrailReader {
 
     func read(window: TimeWindow, stream: StreamSpec, sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         var token: String?
+        var tokens = RepeatedPageToken(what: "\(Self.what): NextToken")
         var pages = 0
         repeat {
             pages += 1
@@ -42,6 +43,7 @@ struct CloudTrailReader {
                 throw ProviderError(.malformedResponse, "\(Self.what): NextToken did not change between pages")
             }
             token = page.nextToken
+            if let token { try tokens.check(token) }
         } while token != nil
     }
 

@@ -26,7 +26,7 @@ public final class AzureADProvider: CloudProvider {
         transform: AzureADTransforms.riskDetection)
     /// The provisioning docs list `eq`, `gt`, `lt` (and `contains`) for `$filter`.
     static let provisioning = GraphCollection(
-        stream: StreamSpec(name: "provisioning", logType: "provisioning_log", defaultOverlapSeconds: 30 * 60),
+        stream: StreamSpec(name: "provisioning", logType: "provisioning_log", defaultOverlapSeconds: 30 * 60, order: .oldestFirst),
         path: "/v1.0/auditLogs/provisioning", timeProperty: "activityDateTime", maxPageSize: 1000,
         timeFilter: .exclusive, transform: AzureADTransforms.provisioning)
     static let activityLogName = "activity_log"

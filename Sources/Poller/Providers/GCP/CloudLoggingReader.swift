@@ -30,6 +30,7 @@ struct CloudLoggingReader {
     func read(_ stream: StreamSpec, window: TimeWindow,
               sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         var pageToken: String?
+        var tokens = RepeatedPageToken(what: "\(stream.name): nextPageToken")
         var pages = 0
         repeat {
             pages += 1
@@ -55,6 +56,7 @@ struct CloudLoggingReader {
             }
             try sink(EventPage(events: events))
             pageToken = top[1]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            if let pageToken { try tokens.check(pageToken) }
         } while pageToken != nil
     }
 

@@ -12,7 +12,8 @@ public final class GCPProvider: CloudProvider {
     private let reader: CloudLoggingReader
 
     /// Audit entries usually land within a minute or two; 30 min of overlap catches stragglers.
-    static let cloudAudit = StreamSpec(name: "cloud_audit", logType: "cloud_audit_log", defaultOverlapSeconds: 30 * 60)
+    static let cloudAudit = StreamSpec(name: "cloud_audit", logType: "cloud_audit_log", defaultOverlapSeconds: 30 * 60,
+                                         order: .oldestFirst)
     static let defaultEndpoint = "https://logging.googleapis.com"
     static let defaultFilter = "logName:\"cloudaudit.googleapis.com\""
 

@@ -84,6 +84,8 @@ struct GraphStreamReader {
         for (name, value) in collection.extraQuery { url += "\(URLEncoding.percentEncode(name))=\(URLEncoding.percentEncode(value))&" }
         url += "$filter=\(URLEncoding.percentEncode(filter))"
         if let maxPageSize = collection.maxPageSize { url += "&$top=\(min(pageSize ?? maxPageSize, maxPageSize))" }
+        // Oldest first (the lists that document $orderby), so progress can be committed per page.
+        if collection.stream.order == .oldestFirst { url += "&$orderby=\(URLEncoding.percentEncode("\(collection.timeProperty) asc"))" }
         return url
     }
 
@@ -92,6 +94,7 @@ struct GraphStreamReader {
         var next: String? = firstURL(collection, window: window)
         // Links are followed with the bearer token: they must stay on the host we started on.
         let origin = next.flatMap(URLAuthority.init)
+        var links = RepeatedPageToken(what: "\(collection.stream.name): nextLink")
         var pages = 0
         while let url = next {
             pages += 1
@@ -120,6 +123,7 @@ struct GraphStreamReader {
             if let link = next, URLAuthority(link) != origin {
                 throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink leads to another host than the endpoint's")
             }
+            if let link = next { try links.check(link) }
         }
     }
 

@@ -8,12 +8,12 @@ public final class Microsoft365Provider: CloudProvider {
     private let reader: GraphStreamReader
 
     static let directoryAudits = GraphCollection(
-        stream: StreamSpec(name: "directory_audits", logType: "audit_log", defaultOverlapSeconds: 30 * 60),
+        stream: StreamSpec(name: "directory_audits", logType: "audit_log", defaultOverlapSeconds: 30 * 60, order: .oldestFirst),
         path: "/v1.0/auditLogs/directoryAudits", timeProperty: "activityDateTime", maxPageSize: 1000,
         transform: GraphTransforms.directoryAudit)
     /// Entra sign-ins are known to arrive late: a longer default overlap.
     static let signIns = GraphCollection(
-        stream: StreamSpec(name: "sign_ins", logType: "sign_in_log", defaultOverlapSeconds: 60 * 60),
+        stream: StreamSpec(name: "sign_ins", logType: "sign_in_log", defaultOverlapSeconds: 60 * 60, order: .oldestFirst),
         path: "/v1.0/auditLogs/signIns", timeProperty: "createdDateTime", maxPageSize: 1000,
         transform: GraphTransforms.signIn)
     static let collections = [directoryAudits, signIns]
