@@ -1,4 +1,5 @@
 internal import CRdKafka
+internal import Glibc
 
 /// Builds an `rd_kafka_conf_t` from string properties. The caller owns the result until
 /// it is handed to `rd_kafka_new` (which takes it over on success).
@@ -42,6 +43,25 @@ func redacting(_ values: [String], in text: String) -> String {
     }
     return result
 }
+
+/// Every property name librdkafka documents, global and topic, read once from
+/// `rd_kafka_conf_properties_show` (`rd_kafka_conf_get` cannot tell an unset string property
+/// from an unknown one).
+let librdkafkaPropertyNames: Set<String> = {
+    var buffer: UnsafeMutablePointer<CChar>?
+    var size = 0
+    guard let stream = open_memstream(&buffer, &size) else { return [] }
+    rd_kafka_conf_properties_show(stream)
+    fclose(stream)
+    defer { free(buffer) }
+    guard let buffer else { return [] }
+    // Table rows start with the name: `client.id    |  *  | …`; headings and legends do not start lowercase.
+    var names: Set<String> = []
+    for line in String(cString: buffer).split(separator: "\n") where line.first?.isLowercase == true {
+        names.insert(String(line.prefix { $0 != " " && $0 != "|" }))
+    }
+    return names
+}()
 
 func cString(_ buffer: [CChar]) -> String {
     buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
