@@ -2,15 +2,15 @@
 /// `KAFKA_PROPERTIES` carries.
 ///
 /// One `name=value` per line; blank lines and lines starting with `#` are skipped; spaces
-/// around the name and the value are dropped; the value is everything after the first `=`,
-/// commas included. A name is a property librdkafka knows.
+/// around the name and the value are dropped; the value is everything after the first `=`.
+/// A name is a property librdkafka knows.
 ///
-/// With ``allowsCommaList`` (for `KAFKA_PROPERTIES`), a text whose only property line is one
-/// line may list several properties separated by commas. A comma separates properties only
-/// where a known property name and `=` follow it, so commas inside values stay
-/// (`bootstrap.servers=a:9092,b:9092`, `ssl.cipher.suites=A,B`). A comma followed by another
-/// `word=` in the shape of a property name is ambiguous (a mistyped name, or a value holding
-/// `,word=`) and refused; written one per line, commas always belong to the values.
+/// With ``splitsAtCommas`` (for `KAFKA_PROPERTIES`) a line may also list several properties
+/// separated by commas. A comma separates properties only where a known property name and
+/// `=` follow it, so commas inside values stay (`bootstrap.servers=a:9092,b:9092`,
+/// `ssl.cipher.suites=A,B`). A comma followed by another `word=` in the shape of a property
+/// name is ambiguous (a mistyped name, or a value holding `,word=`) and refused. Without it
+/// (`KAFKA_PROPERTIES_FILE`) commas always belong to the values.
 ///
 /// Errors name the source and the line (or list entry) number, never the text: a bad line may
 /// be a pasted private key or password.
@@ -31,18 +31,18 @@ public struct KafkaPropertiesText: Sendable {
 
     /// Where the text comes from (an environment variable), named in errors.
     public var source: String
-    /// Whether a single line may list several properties separated by commas.
-    public var allowsCommaList: Bool
+    /// Whether a line may list several properties separated by commas.
+    public var splitsAtCommas: Bool
     private let isPropertyName: @Sendable (String) -> Bool
 
     /// A parser for `source`; `isPropertyName` says which names librdkafka knows (the default
     /// asks librdkafka itself).
     public init(
-        source: String, allowsCommaList: Bool = false,
+        source: String, splitsAtCommas: Bool = false,
         isPropertyName: @escaping @Sendable (String) -> Bool = KafkaPropertiesText.isLibrdkafkaProperty
     ) {
         self.source = source
-        self.allowsCommaList = allowsCommaList
+        self.splitsAtCommas = splitsAtCommas
         self.isPropertyName = isPropertyName
     }
 
@@ -58,28 +58,36 @@ public struct KafkaPropertiesText: Sendable {
             let trimmed = Self.trimmed(line)
             if !trimmed.isEmpty && !trimmed.hasPrefix("#") { lines.append((offset + 1, trimmed)) }
         }
-        if allowsCommaList, lines.count == 1 { return try parseList(lines[0].text) }
+        let single = splitsAtCommas && lines.count == 1
         var entries: [Entry] = []
-        for line in lines { entries.append(try entry(line.text, at: "line \(line.number)")) }
+        for line in lines {
+            let at = { (n: Int) in Self.position(line: line.number, entry: n, single: single) }
+            entries += splitsAtCommas ? try parseList(line.text, at: at) : [try entry(line.text, at: at(1))]
+        }
         return entries
     }
 
-    private func parseList(_ line: Substring) throws(KafkaError) -> [Entry] {
+    /// "entry N" in a one-line list, else "line L", with "entry N" after a comma.
+    private static func position(line: Int, entry: Int, single: Bool) -> String {
+        if single { return "entry \(entry)" }
+        return entry == 1 ? "line \(line)" : "line \(line) entry \(entry)"
+    }
+
+    private func parseList(_ line: Substring, at: (Int) -> String) throws(KafkaError) -> [Entry] {
         var entries: [Entry] = []
         var start = line.startIndex
         var cursor = line.startIndex
         while let comma = line[cursor...].firstIndex(of: ",") {
             cursor = line.index(after: comma)
             guard let name = Self.nameBeforeEquals(line[cursor...]) else { continue }
-            let at = "entry \(entries.count + 1)"
             guard isPropertyName(name) else {
-                throw failure(at, "ambiguous comma (name=value follows it, but no librdkafka property of that name); "
-                    + "write one property per line, where commas belong to the values")
+                throw failure(at(entries.count + 1), "ambiguous comma (name=value follows it, but no librdkafka property "
+                    + "of that name); put this property in KAFKA_PROPERTIES_FILE, where commas belong to the values")
             }
-            entries.append(try entry(line[start..<comma], at: at))
+            entries.append(try entry(line[start..<comma], at: at(entries.count + 1)))
             start = cursor
         }
-        entries.append(try entry(line[start...], at: "entry \(entries.count + 1)"))
+        entries.append(try entry(line[start...], at: at(entries.count + 1)))
         return entries
     }
 

@@ -125,7 +125,7 @@ enum EnvironmentConfiguration {
             texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES_FILE"), file))
         }
         if let inline = environment["KAFKA_PROPERTIES"] {
-            texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES", allowsCommaList: true), inline))
+            texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES", splitsAtCommas: true), inline))
         }
         var properties: [String: String] = [:]
         do {
