@@ -50,7 +50,7 @@ let package = Package(
 
         // Application libraries.
         .target(name: "Storage", dependencies: [
-            "UTCTime",
+            "UTCTime", "Secrets",
             "Postgres", "SourceModel", "JSONBytes", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "API", dependencies: [

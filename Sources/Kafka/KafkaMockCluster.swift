@@ -41,8 +41,8 @@ public final class KafkaMockCluster: @unchecked Sendable {
             throw KafkaError(.invalidArgument, "broker count must be 1...16")
         }
         // The rd_kafka_t only hosts the cluster; keep its own logging quiet.
-        let conf = try makeRdKafkaConf([("log_level", "3")])
-        host = try makeRdKafka(RD_KAFKA_PRODUCER, conf: conf)
+        let properties = [("log_level", "3")]
+        host = try makeRdKafka(RD_KAFKA_PRODUCER, conf: try makeRdKafkaConf(properties), properties: properties)
         guard let cluster = rd_kafka_mock_cluster_new(host, Int32(brokers)) else {
             rd_kafka_destroy(host)
             throw KafkaError(.mockCluster, "rd_kafka_mock_cluster_new failed")

@@ -43,7 +43,7 @@ public final class KafkaProducer: @unchecked Sendable {
         if eventHandler != nil {
             rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         }
-        handle = try makeRdKafka(RD_KAFKA_PRODUCER, conf: conf)
+        handle = try makeRdKafka(RD_KAFKA_PRODUCER, conf: conf, properties: configuration.librdkafkaProperties)
     }
 
     deinit {

@@ -165,10 +165,3 @@ public struct KafkaProducerConfiguration: Sendable, CustomStringConvertible {
         return lower
     }
 }
-
-/// Property names whose values are secrets: never echoed in errors.
-func isSensitiveProperty(_ key: String) -> Bool {
-    let lower = key.lowercased()
-    return lower.contains("password") || lower.contains("secret") || lower.contains("key")
-        || lower.contains("token") || lower.contains("jaas") || lower.contains("certificate.pem")
-}

@@ -51,7 +51,7 @@ public final class KafkaTopicReader {
         ]
         list += properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let conf = try makeRdKafkaConf(list)
-        handle = try makeRdKafka(RD_KAFKA_CONSUMER, conf: conf)
+        handle = try makeRdKafka(RD_KAFKA_CONSUMER, conf: conf, properties: list)
         rd_kafka_poll_set_consumer(handle)
     }
 

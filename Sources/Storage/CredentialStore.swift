@@ -38,14 +38,16 @@ public final class CredentialStore {
         return (0..<result.rowCount).map { Self.decode(result, $0) }
     }
 
-    /// Stores a re-sealed envelope (key rotation); the fingerprint is unchanged
-    /// because the plaintext is.
-    public func replace(sourceID: String, envelope: [UInt8], keyID: String) throws(StorageError) {
+    /// Stores a re-sealed envelope (key rotation) only if the row still holds `expected`, the
+    /// envelope it was made from; false when the row changed or went away meanwhile (a PUT of new
+    /// credentials must never be reverted to re-sealed old ones). The fingerprint is left as
+    /// it is because the plaintext is.
+    public func replace(sourceID: String, expected: [UInt8], envelope: [UInt8], keyID: String) throws(StorageError) -> Bool {
         do {
-            try connection.query("""
+            return try connection.query("""
                 UPDATE cloud_api_sources SET api_credentials = \(ByteaBind(envelope))::bytea, credentials_key_id = \(keyID)
-                WHERE source_id = \(sourceID)::uuid
-                """)
+                WHERE source_id = \(sourceID)::uuid AND api_credentials = \(ByteaBind(expected))::bytea
+                """).affectedRows == 1
         } catch {
             throw .wrap(error, "could not store the re-sealed credentials")
         }

@@ -106,26 +106,32 @@ struct CheckCredentials: ParsableCommand {
 /// Re-seals credentials that an older master key sealed with the current key.
 struct RotateCredentials: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-seal every source's credentials with the current master key (the first in the key file).")
+        abstract: "Re-seal every source's credentials with the current master key (the first in the key file).",
+        discussion: """
+            A row is re-sealed only if it is unchanged since it was read, so credentials updated through \
+            the API meanwhile are never reverted; a row that changed is read again and retried. Exit \
+            status 1 when a row failed or kept changing (run it again).
+            Test hook: SIEM_CTL_TEST_PAUSE_AFTER_READ=1 waits for a line on stdin after reading the rows.
+            """)
 
     func run() throws {
         let (store, cipher) = try openStore()
-        let ring = try MasterKeyRing.fromEnvironment(ProcessInfo.processInfo.environment)
-        var resealed = 0, failures = 0
-        for row in try store.all() where CredentialCipher.keyID(of: row.envelope) != ring.currentKeyID {
-            let binding = CredentialBinding(tenantID: row.tenantID, sourceID: row.sourceID)
-            do {
-                let envelope = try cipher.seal(try cipher.open(row.envelope, for: binding), for: binding)
-                try store.replace(sourceID: row.sourceID, envelope: envelope, keyID: ring.currentKeyID)
-                resealed += 1
-            } catch {
-                failures += 1
-                print("\(row.sourceID) FAILED \(error)")
-            }
-        }
-        print("re-sealed \(resealed) source(s) with key \(ring.currentKeyID); \(failures) failure(s)")
-        if failures > 0 { throw ExitCode(1) }
+        let summary = try CredentialRotation(store: store, cipher: cipher)
+            .run(afterRead: pauseForTestsAfterRead, report: { print($0) })
+        print("re-sealed \(summary.resealed) source(s) with key \(cipher.keyRing.currentKeyID); "
+            + "\(summary.changed) changed since read (read again and retried), "
+            + "\(summary.skipped) skipped as still changing, \(summary.failed) failed")
+        if summary.failed > 0 || summary.skipped > 0 { throw ExitCode(1) }
     }
+}
+
+/// Test hook: with SIEM_CTL_TEST_PAUSE_AFTER_READ=1, rotation says so and waits for a line on
+/// stdin between reading the rows and writing any, so a test can change rows in between.
+private func pauseForTestsAfterRead() {
+    guard ProcessInfo.processInfo.environment["SIEM_CTL_TEST_PAUSE_AFTER_READ"] == "1" else { return }
+    // Unbuffered, unlike print: the test waits for this line before it writes.
+    FileHandle.standardOutput.write(Data("paused after reading; press Enter to continue\n".utf8))
+    _ = readLine()
 }
 
 private func openStore() throws -> (CredentialStore, CredentialCipher) {

@@ -120,26 +120,26 @@ enum EnvironmentConfiguration {
         return configuration
     }
 
-    /// Extra librdkafka properties, `name=value` per line (or comma-separated), from
-    /// KAFKA_PROPERTIES_FILE (for secrets such as sasl.password) and KAFKA_PROPERTIES.
+    /// Extra librdkafka properties (``KafkaPropertiesText`` says how they are written) from
+    /// KAFKA_PROPERTIES_FILE (for secrets such as sasl.password), then KAFKA_PROPERTIES (which wins).
     static func kafkaProperties(_ environment: [String: String]) throws(PollerSetupError) -> [String: String] {
-        var text = ""
+        var texts: [(KafkaPropertiesText, String)] = []
         if let path = environment["KAFKA_PROPERTIES_FILE"] {
             guard let file = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw PollerSetupError("KAFKA_PROPERTIES_FILE: cannot read \(path)")
             }
-            text += file + "\n"
+            texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES_FILE"), file))
         }
-        text += (environment["KAFKA_PROPERTIES"] ?? "").replacingOccurrences(of: ",", with: "\n")
+        if let inline = environment["KAFKA_PROPERTIES"] {
+            texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES", splitsAtCommas: true), inline))
+        }
         var properties: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard let equals = trimmed.firstIndex(of: "=") else {
-                throw PollerSetupError("Kafka property '\(trimmed.prefix(40))' is not name=value")
+        do {
+            for (parser, text) in texts {
+                for entry in try parser.parse(text) { properties[entry.name] = entry.value }
             }
-            properties[String(trimmed[..<equals]).trimmingCharacters(in: .whitespaces)] =
-                String(trimmed[trimmed.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+        } catch {
+            throw PollerSetupError(error.message)
         }
         return properties
     }

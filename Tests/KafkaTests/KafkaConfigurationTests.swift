@@ -64,6 +64,28 @@ struct KafkaConfigurationTests {
         #expect(!configuration.description.contains("hunter2"))
     }
 
+    @Test(
+        "no librdkafka error repeats a value, whatever the property's name (only the name is shown)",
+        arguments: [
+            ["security.protocol": "canary-4f1e9b"],
+            ["ssl.endpoint.identification.algorithm": "canary-4f1e9b"],
+            ["debug": "canary-4f1e9b"],
+            // Refused by rd_kafka_new, not by rd_kafka_conf_set.
+            ["security.protocol": "sasl_plaintext", "sasl.mechanism": "canary-4f1e9b"],
+        ])
+    func noValueInErrors(properties: [String: String]) {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:9")
+        configuration.properties = properties
+        do {
+            _ = try KafkaProducer(configuration: configuration)
+            Issue.record("expected failure")
+        } catch {
+            #expect(!error.description.contains("canary-4f1e9b"))
+            #expect(!error.debugDescription.contains("canary-4f1e9b"))
+            #expect(properties.keys.contains { error.message.contains($0) || error.message.contains("mechanism") })
+        }
+    }
+
     @Test("error code names")
     func codes() {
         #expect(KafkaResponseCode(name: "NOT_ENOUGH_REPLICAS") == .notEnoughReplicas)
