@@ -59,11 +59,13 @@ def raw_request(stack, request_line, headers, body=b""):
     head += "".join(f"{name}: {value}\r\n" for name, value in headers)
     with tls_socket(stack) as sock:
         sock.sendall(head.encode() + b"\r\n" + body)
-        reply = read_until(sock, lambda _: False, 1_000_000)
+        return parse_response(read_until(sock, lambda _: False, 1_000_000))
+
+
+def parse_response(reply):
     head, _, text = reply.decode().partition("\r\n\r\n")
     lines = head.split("\r\n")
-    hdrs = dict(line.split(": ", 1) for line in lines[1:])
-    return int(lines[0].split()[1]), hdrs, text
+    return int(lines[0].split()[1]), dict(line.split(": ", 1) for line in lines[1:]), text
 
 
 def curl_http2(stack, path, *headers, method="GET"):
@@ -167,3 +169,11 @@ def test_api_down_is_502_problem(stack, admin):
     finally:
         stack.up()  # starts siem-api again; the rest already runs
     assert admin.get(f"{stack.url}/v1/health").status_code == 200
+
+
+def test_plain_http_to_the_https_port_is_400_problem(stack):
+    url = urlsplit(stack.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        reply = read_until(sock, lambda _: False, 65536)
+    nginx_problem(*parse_response(reply), BAD_REQUEST)
