@@ -13,10 +13,11 @@
 --
 -- siem_api keeps EXECUTE on siem_due_sources and siem_record_poll_outcome (only its
 -- poller-role endpoints call them: GET .../poll/configurations, POST .../poll/status) and
--- on siem_source_metrics (GET /metrics: every tenant for a poller token or a loopback
--- caller; an admin or viewer token passes its own tenant). siem_api is one database role
--- for every request, so the database cannot tell those requests apart; the API's
--- controllers do. The change-count trigger functions stay executable by no one.
+-- on siem_source_metrics (GET /metrics over every tenant, for a poller token or a loopback
+-- caller); an admin's or viewer's /metrics reads its own tenant's rows under row security
+-- and never calls it. siem_api is one database role for every request, so the database
+-- cannot tell those requests apart; the API's controllers do. The change-count trigger
+-- functions stay executable by no one.
 
 DO $$
 BEGIN

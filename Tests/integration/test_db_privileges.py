@@ -10,6 +10,7 @@ import uuid
 import psycopg
 import pytest
 
+from sample_sources import body
 from stack import ROOT
 
 ROLES = ("siem_api", "siem_poller", "siem_cross_tenant")
@@ -227,3 +228,21 @@ def test_migrations_and_definer_functions_work_under_force_for_a_plain_owner(sta
         assert api.execute("SELECT count(*) FROM siem_source_metrics(NULL)").fetchone() == (1,)
         assert api.execute("SELECT error_count FROM siem_record_poll_outcome(%s::uuid, true, now(), NULL, 3, 5, 10)",
                            (source,)).fetchone() == (0,)
+
+
+def test_admin_and_viewer_metrics_do_not_go_through_the_cross_tenant_function(stack, db, tenant):
+    """siem_api keeps siem_source_metrics for a poller's (or loopback's) /metrics over every
+    tenant; an admin's or viewer's /metrics reads its tenant's rows under row security."""
+    assert stack.session(stack.token(tenant=tenant)).post(f"{stack.url}/v1/cloud_api_sources",
+                                                          json=body()).status_code == 201
+    other = insert_source(db, f"o-{uuid.uuid4().hex[:8]}")
+    db.execute("REVOKE EXECUTE ON FUNCTION siem_source_metrics(text) FROM siem_api")
+    try:
+        for role in ("admin", "viewer"):
+            r = stack.session(stack.token(tenant=tenant, roles=[role])).get(f"{stack.url}/metrics")
+            assert r.status_code == 200, r.text
+            assert f'tenant="{tenant}"' in r.text and other not in r.text
+        # The revoke does bite where the function is still the way.
+        assert stack.session(stack.token(roles=["poller"])).get(f"{stack.url}/metrics").status_code >= 500
+    finally:
+        db.execute("GRANT EXECUTE ON FUNCTION siem_source_metrics(text) TO siem_api")
