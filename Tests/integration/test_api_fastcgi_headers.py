@@ -1,6 +1,7 @@
 """siem-api on its own FastCGI socket, without nginx in front: nginx refuses a request
 with two Authorization headers (test_nginx_errors), but another front end may pass both
-as two HTTP_AUTHORIZATION params. Neither may then authenticate the request."""
+as two HTTP_AUTHORIZATION params. Neither may then authenticate the request. And the
+body limit nginx enforces first holds in siem-api too, as problem+json."""
 import json
 import socket
 import struct
@@ -23,7 +24,8 @@ def fastcgi(stack, params, stdin=b""):
     (status, headers, body) of the CGI response."""
     pairs = b"".join(length(len(n)) + length(len(v)) + n.encode() + v.encode() for n, v in params)
     message = (record(BEGIN_REQUEST, struct.pack(">HB5x", 1, 0)) + record(PARAMS, pairs) + record(PARAMS, b"")
-               + (record(STDIN, stdin) if stdin else b"") + record(STDIN, b""))
+               + b"".join(record(STDIN, stdin[i:i + 32768]) for i in range(0, len(stdin), 32768))
+               + record(STDIN, b""))
     out = b""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(10)
@@ -80,3 +82,13 @@ def test_two_authorization_params_are_refused_by_siem_api(stack, db, tenant):
     assert status == 400, text
     assert db.execute("SELECT count(*) FROM cloud_api_sources WHERE tenant_id IN (%s, %s)",
                       (tenant, tenant + "-b")).fetchone()[0] == 0
+
+
+def test_body_over_the_limit_is_413_problem_from_siem_api(stack, tenant):
+    token = stack.token(tenant=tenant, roles=["admin"])
+    payload = b"{" + b" " * 70000 + b"}"
+    status, headers, text = fastcgi(stack, base_params("POST", "/v1/cloud_api_sources")
+                                    + [("CONTENT_TYPE", "application/json"), ("CONTENT_LENGTH", str(len(payload))),
+                                       ("HTTP_AUTHORIZATION", f"Bearer {token}")], stdin=payload)
+    assert status == 413 and headers["Content-Type"].startswith("application/problem+json")
+    assert json.loads(text)["title"] == "Request body too large"
