@@ -177,3 +177,15 @@ def test_plain_http_to_the_https_port_is_400_problem(stack):
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         reply = read_until(sock, lambda _: False, 65536)
     nginx_problem(*parse_response(reply), BAD_REQUEST)
+
+
+def test_api_not_answering_in_time_is_504_problem(stack, admin):
+    """siem-api stopped (SIGSTOP) still accepts on its socket but never answers: nginx gives
+    up after fastcgi_read_timeout (30 s, nginx/siem-api-fastcgi.conf)."""
+    pid = int((stack.var_dir / "pids" / "siem-api.pid").read_text())
+    subprocess.run(["kill", "-STOP", str(pid)], check=True)
+    try:
+        check(admin.get(f"{stack.url}/v1/cloud_api_sources", timeout=60), (504, "Gateway timeout"))
+    finally:
+        subprocess.run(["kill", "-CONT", str(pid)], check=True)
+    assert admin.get(f"{stack.url}/v1/health", timeout=30).status_code == 200
