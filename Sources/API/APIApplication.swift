@@ -111,6 +111,10 @@ public final class APIApplication {
     /// Verifies the bearer token when one is sent; handlers decide whether one is needed.
     private func authenticate(_ request: Request) throws(HTTPError) -> Identity? {
         guard let header = request.header("authorization") else { return nil }
+        // Authorization sent twice arrives joined by a comma (CGIParams); no token has one.
+        guard !header.utf8.contains(UInt8(ascii: ",")) else {
+            throw HTTPError.badRequest("send one Authorization header")
+        }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw HTTPError.unauthorized("use 'Authorization: Bearer <token>'")

@@ -16,7 +16,14 @@ struct CGIParams {
                 let name = UnsafeBufferPointer(rebasing: pair[..<equals])
                 let value = String(decoding: UnsafeBufferPointer(rebasing: pair[(equals + 1)...]), as: UTF8.self)
                 if name.starts(with: Self.headerPrefix) {
-                    headers[Self.headerName(UnsafeBufferPointer(rebasing: name.dropFirst(Self.headerPrefix.count)))] = value
+                    let header = Self.headerName(UnsafeBufferPointer(rebasing: name.dropFirst(Self.headerPrefix.count)))
+                    // A repeated field is one field of the values joined by commas (RFC 9110, 5.3),
+                    // never just the last one: two Authorization headers make no valid credential.
+                    if let earlier = headers[header] {
+                        headers[header] = earlier + ", " + value
+                    } else {
+                        headers[header] = value
+                    }
                 } else {
                     values[String(decoding: name, as: UTF8.self)] = value
                 }

@@ -27,24 +27,40 @@ public struct SourceMetrics: Sendable {
     }
 }
 
-/// Reads the figures through `siem_source_metrics` (sql/004, sql/009).
+/// Reads the figures: every tenant's through `siem_source_metrics` (sql/004, sql/009), a
+/// SECURITY DEFINER function that crosses tenants; one tenant's from the table itself, under
+/// row-level security, so an admin's or viewer's request never needs that function.
 public final class SourceMetricsReader {
     private let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
+    private static let columns = """
+        source_id, tenant_id, platform, source_name, is_enabled, events_collected_total, last_poll_events,
+        last_poll_duration_ms, error_count, last_polled_timestamp, last_success_timestamp,
+        next_poll_time, credentials_expires_at, last_error, disabled_reason
+        """
+
     /// Every tenant's sources when `tenantID` is nil, else that tenant's.
     public func metrics(tenantID: String?) throws(StorageError) -> [SourceMetrics] {
         let result: PostgresResult
         do {
-            result = try connection.query("""
-                SELECT source_id, tenant_id, platform, source_name, is_enabled, events_collected_total, last_poll_events,
-                       last_poll_duration_ms, error_count, last_polled_timestamp, last_success_timestamp,
-                       next_poll_time, credentials_expires_at, last_error, disabled_reason
-                FROM siem_source_metrics(\(tenantID))
-                """)
-        } catch {
+            if let tenantID {
+                result = try connection.transaction {
+                    // Local to the transaction: the session's tenant (SourceRepository's) is back after it.
+                    try connection.query("SELECT set_config('app.tenant_id', \(tenantID), true)")
+                    return try connection.query("""
+                        SELECT \(unsafeSQL: Self.columns) FROM cloud_api_sources
+                        WHERE tenant_id = \(tenantID) ORDER BY source_name
+                        """)
+                }
+            } else {
+                result = try connection.query("SELECT \(unsafeSQL: Self.columns) FROM siem_source_metrics(NULL)")
+            }
+        } catch let error as PostgresError {
             throw .wrap(error, "could not read the metrics")
+        } catch {
+            throw StorageError(code: .corruptRow, message: "could not read the metrics: \(error)")
         }
         return (0..<result.rowCount).map { row in
             SourceMetrics(

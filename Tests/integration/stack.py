@@ -33,9 +33,18 @@ class Stack:
         self.provider_ca = provider_ca
         self.env = {}
 
-    def _run(self, *args, check=True):
+    # The suite (and the admin page's browser tests) send hundreds of requests a second
+    # from 127.0.0.1; production limits per address (nginx/siem.conf.in) would refuse them.
+    # test_nginx_limits restarts nginx with tiny limits of its own.
+    SUITE_LIMITS = {"rate": "100000r/s", "burst": "100000", "conn": "1000"}
+
+    def _run(self, *args, check=True, limits=None):
+        limits = dict(self.SUITE_LIMITS, **(limits or {}))
         env = dict(os.environ)
         env.update({
+            "SIEM_NGINX_RATE": limits["rate"],
+            "SIEM_NGINX_BURST": limits["burst"],
+            "SIEM_NGINX_CONN": limits["conn"],
             "SIEM_VAR_DIR": str(self.var_dir),
             "SIEM_HTTPS_PORT": str(self.ports["https"]),
             "SIEM_HTTP_PORT": str(self.ports["http"]),
@@ -57,6 +66,12 @@ class Stack:
 
     def down(self):
         self._run("down", check=False)
+
+    def restart_nginx(self, **limits):
+        """nginx with these limits (rate, burst, conn) instead of the suite's."""
+        result = self._run("restart-nginx", check=False, limits=limits)
+        if result.returncode != 0:
+            raise RuntimeError(f"nginx restart failed:\n{result.stdout}\n{result.stderr}")
 
     @property
     def url(self):
