@@ -1,3 +1,5 @@
+public import JSONBytes
+
 /// The non-secret settings a source may carry, per platform. The API validates
 /// against this table and the poller reads the same names, so a typo is caught
 /// at registration instead of silently ignored at 3 a.m.
@@ -29,6 +31,19 @@ public enum SettingsSchema {
         case .gcp: ["cloud_audit"]
         case .aws: ["cloudtrail"]
         }
+    }
+
+    /// The keys the poller keeps checkpoints under for a source with these settings: its
+    /// selected streams, the activity log as one `activity_log:<subscription>` per subscription.
+    public static func streamKeys(for platform: Platform, settings: JSONValue) -> [String] {
+        var selected = streams(for: platform)
+        if case .array(let names)? = settings["streams"] {
+            let wanted = Set(names.compactMap(\.stringValue))
+            selected = selected.filter(wanted.contains)
+        }
+        let subscriptions: [String]
+        if case .array(let items)? = settings["subscription_ids"] { subscriptions = items.compactMap(\.stringValue) } else { subscriptions = [] }
+        return selected.flatMap { $0 == "activity_log" ? subscriptions.map { "activity_log:\($0)" } : [$0] }
     }
 
     public static let specs: [SettingSpec] = [

@@ -267,3 +267,25 @@ def test_source_test_reports_every_stream(kit):
     assert {x["stream"]: (x["status"], x["sample_events"]) for x in result["results"]} == {
         "risk_detections": ("ok", 3), "provisioning": ("ok", 2), f"activity_log:{sub}": ("ok", 4)}
     assert kit.source(source["source_id"])["cursor"] == {} and kit.topic_size() == 0
+
+
+def test_each_subscriptions_activity_log_can_be_rewound(kit):
+    """Reliability issue #11, item 9: the rewind accepts the keys the poller writes."""
+    app = kit.new_app()
+    subs = [str(uuid.uuid4()), str(uuid.uuid4())]
+    ids = {sub: kit.add_events(app, "activityLogs", 10, iso(2400), iso(600), subscription=sub) for sub in subs}
+    source = azure_source(kit, app, subs, streams=["activity_log"])
+    kit.poll(source)
+    assert len(kit.read()) == 20
+    url = f"{kit.stack.url}/v1/cloud_api_sources/{source['source_id']}/checkpoints"
+    # The bare stream name is no key of the poller's: refused, naming the real ones.
+    r = kit.admin.put(f"{url}/activity_log", json={"watermark": iso(3000)})
+    assert r.status_code == 400
+    assert all(f"activity_log:{sub}" in r.json()["errors"][0]["message"] for sub in subs)
+    rewind_to = iso(3000)
+    r = kit.admin.put(f"{url}/activity_log:{subs[0]}", json={"watermark": rewind_to})
+    assert r.status_code == 200, r.text
+    assert r.json()["cursor"][f"activity_log:{subs[0]}"]["watermark"] == rewind_to
+    kit.poll(source)
+    counts = by_key(kit.read())
+    assert counts == {**{k: 2 for k in ids[subs[0]]}, **{k: 1 for k in ids[subs[1]]}}

@@ -1,7 +1,7 @@
 // One source: status, credential state (never values), settings, checkpoints with rewind.
 
 import { h, clear, timeElement, formatNumber, formatUTC } from "./dom.js";
-import { platformLabel, configuredStreams } from "./platforms.js";
+import { platformLabel, configuredStreams, streamKeys } from "./platforms.js";
 
 /**
  * @param {HTMLElement} container
@@ -91,7 +91,7 @@ function settingsList(source) {
 
 function checkpoints(source, handlers) {
   const cursor = source.cursor && typeof source.cursor === "object" ? source.cursor : {};
-  const streams = [...new Set([...configuredStreams(source), ...Object.keys(cursor)])];
+  const streams = [...new Set([...streamKeys(source), ...Object.keys(cursor)])];
   const offset = -new Date().getTimezoneOffset();
   const zone = `UTC${offset >= 0 ? "+" : "-"}${String(Math.floor(Math.abs(offset) / 60)).padStart(2, "0")}:${
     String(Math.abs(offset) % 60).padStart(2, "0")}`;

@@ -117,6 +117,13 @@ export function configuredStreams(source) {
   return chosen && chosen.length ? chosen : all;
 }
 
+/** The keys the poller keeps checkpoints under: the activity log has one per subscription. */
+export function streamKeys(source) {
+  const subscriptions = source.settings && Array.isArray(source.settings.subscription_ids) ? source.settings.subscription_ids : [];
+  return configuredStreams(source).flatMap((stream) =>
+    stream === "activity_log" ? subscriptions.map((sub) => `activity_log:${sub}`) : [stream]);
+}
+
 export const TEST_STATUS_LABELS = {
   ok: "OK",
   bad_credentials: "Bad credentials",

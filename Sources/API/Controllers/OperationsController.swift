@@ -110,8 +110,11 @@ struct OperationsController {
             throw HTTPError.notFound
         }
         let stream = context.parameters["stream"] ?? ""
-        guard SettingsSchema.streams(for: source.platform).contains(stream) else {
-            throw HTTPError.invalidField("stream", "must be one of \(SettingsSchema.streams(for: source.platform).joined(separator: ", "))")
+        // The keys the poller writes (the activity log per subscription), or a rewind is a silent no-op.
+        let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
+        let keys = SettingsSchema.streamKeys(for: source.platform, settings: settings)
+        guard keys.contains(stream) else {
+            throw HTTPError.invalidField("stream", keys.isEmpty ? "the source collects no stream" : "must be one of \(keys.joined(separator: ", "))")
         }
         for member in members where member.key != "watermark" {
             throw HTTPError.invalidField(member.key, "is not a known field")
