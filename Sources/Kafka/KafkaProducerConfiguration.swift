@@ -35,6 +35,15 @@ public struct KafkaProducerConfiguration: Sendable, CustomStringConvertible {
     public var batchMaxMessages: Int = 10_000
     /// `batch.size` in bytes. Default 1 MB (the broker's default `message.max.bytes`).
     public var batchMaxBytes: Int = 1_000_000
+    /// `message.max.bytes`: the largest message the producer sends, set explicitly so the
+    /// publisher knows where to cut an oversized event. Default 1,000,000, the broker's
+    /// default; a topic with a larger `max.message.bytes` may raise it (KAFKA_PROPERTIES).
+    public var messageMaxBytes: Int = 1_000_000
+
+    /// The message size limit in force: `message.max.bytes` from the extra properties, if set.
+    public var effectiveMessageMaxBytes: Int {
+        properties["message.max.bytes"].flatMap(Int.init) ?? messageMaxBytes
+    }
     /// `queue.buffering.max.messages`: local queue bound. Default 100,000.
     public var queueMaxMessages: Int = 100_000
     /// `queue.buffering.max.kbytes`. Default 1 GiB (librdkafka's default).
@@ -84,6 +93,11 @@ public struct KafkaProducerConfiguration: Sendable, CustomStringConvertible {
             if KafkaProducerConfiguration.reserved.contains(key) {
                 throw KafkaError(.invalidConfiguration, "property \(key) is set by the producer itself")
             }
+            if key == "message.max.bytes" {
+                guard let bytes = Int(value), (10_000...100_000_000).contains(bytes) else {
+                    throw KafkaError(.invalidConfiguration, "property \(key) must be between 10000 and 100000000")
+                }
+            }
             if key == "message.timeout.ms" || key == "delivery.timeout.ms" {
                 guard let ms = Int(value), (1_000...900_000).contains(ms) else {
                     throw KafkaError(.invalidConfiguration, "property \(key) must be between 1000 and 900000")
@@ -101,6 +115,7 @@ public struct KafkaProducerConfiguration: Sendable, CustomStringConvertible {
             ("linger.ms", String(lingerMilliseconds)),
             ("batch.num.messages", String(batchMaxMessages)),
             ("batch.size", String(batchMaxBytes)),
+            ("message.max.bytes", String(messageMaxBytes)),
             ("queue.buffering.max.messages", String(queueMaxMessages)),
             ("queue.buffering.max.kbytes", String(queueMaxKilobytes)),
             ("compression.codec", compression.name),

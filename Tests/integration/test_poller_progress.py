@@ -5,6 +5,7 @@ requests per 10 s, small pages, a short deadline) must still move its watermark 
 progress is committed at page boundaries after Kafka acknowledged them, and the next tick
 resumes there instead of re-reading the slice from watermark - overlap."""
 import collections
+import json
 
 from pollerkit import PollerKit, iso, source_lines
 
@@ -73,3 +74,29 @@ def test_a_repeating_next_link_fails_the_stream_instead_of_looping(stack, ms_fak
     assert proc.returncode == 1
     line = source_lines(proc)[0]
     assert line["error.kind"] == "malformed response" and "repeated" in line["error"], line
+
+
+def test_an_event_too_large_for_kafka_is_delivered_truncated_and_the_stream_moves_on(stack, ms_fake, cert_dir):
+    """Reliability issue #11, item 5: a 2 MB record must not block its stream."""
+    kit = PollerKit(stack, ms_fake, cert_dir)
+    app = kit.new_app()
+    before = kit.add_events(app, "directoryAudits", 10, iso(2400), iso(1300))
+    huge = {"activityDisplayName": "Update policy", "activityDateTime": iso(1200)[:-1] + ".0000000Z",
+            "result": "success", "additionalDetails": [{"key": "blob", "value": "é\"x" * 700_000}]}
+    big_id = kit.fake.control("POST", "events", {"tenant": app.tenant, "stream": "directoryAudits",
+                                                 "events": [huge]})["ids"][0]
+    after = kit.add_events(app, "directoryAudits", 10, iso(1100), iso(100))
+    source = kit.create_source(app, streams=["directory_audits"])
+    proc = kit.poll(source)
+    line = source_lines(proc)[0]
+    assert line["events"] == 21 and line["events_truncated"] == 1
+    messages = {m.key: m for m in kit.read()}
+    assert set(messages) == set(before) | {big_id} | set(after)
+    big = messages[big_id].value
+    assert big["raw_log_truncated"] is True and isinstance(big["raw_log"], str)
+    assert big["raw_log"].startswith('{"') and big["activity"] == "Update policy" and big["result"] == "success"
+    assert len(json.dumps(big, ensure_ascii=False, separators=(",", ":")).encode()) <= 1_000_000
+    assert "raw_log_truncated" not in messages[before[0]].value
+    # The stream moved on: the next tick delivers nothing again.
+    kit.poll(source)
+    assert len(kit.read()) == 21

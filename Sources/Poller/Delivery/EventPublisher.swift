@@ -6,17 +6,24 @@ internal import JSONBytes
 public final class EventPublisher {
     private let producer: KafkaProducer
     private let topic: String
+    /// The value size past which `raw_log` is cut: the producer's `message.max.bytes` less
+    /// room for the key, the headers and the record's framing.
+    private let maxValueBytes: Int
     public private(set) var published = 0
+    /// Events of the current batch sent with `raw_log` cut to fit `message.max.bytes`.
+    public private(set) var truncated = 0
 
-    public init(producer: KafkaProducer, topic: String) {
+    public init(producer: KafkaProducer, topic: String, messageMaxBytes: Int = 1_000_000) {
         self.producer = producer
         self.topic = topic
+        self.maxValueBytes = max(1_024, messageMaxBytes - 4_096)
     }
 
     /// Starts a new batch: the next `confirm` covers only what is published after this.
     public func beginBatch() {
         producer.resetDeliveryCounters()
         published = 0
+        truncated = 0
     }
 
     /// Key = the event id (stable across re-reads, so downstream can de-duplicate
@@ -24,6 +31,16 @@ public final class EventPublisher {
     public func publish(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String) throws(ProviderError) {
         var writer = JSONWriter(reservingCapacity: event.raw.range.count + 512)
         NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &writer)
+        let budget = maxValueBytes - event.id.utf8.count
+        if writer.bytes.count > budget {
+            // Too large for Kafka: an event that cannot be produced must not block its stream.
+            // Cut raw_log (escaping at most doubles it) and say so; the normalized fields stay.
+            let others = writer.bytes.count - event.raw.range.count
+            writer = JSONWriter(reservingCapacity: budget)
+            NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &writer,
+                                        rawLimit: max(0, (budget - others - 64) / 2))
+            truncated += 1
+        }
         let headers = [
             KafkaHeader(name: "tenant_id", value: origin.tenantID),
             KafkaHeader(name: "source_id", value: origin.sourceID),

@@ -68,8 +68,11 @@ public struct EventOrigin: Sendable {
 public enum NormalizedEventWriter {
     public static let schemaVersion = 1
 
+    /// `rawLimit`: when the original record is longer, `raw_log` is its first `rawLimit` bytes
+    /// as a string (cut at a character boundary) and `raw_log_truncated` is true, so an event
+    /// too large for Kafka is still delivered, its normalized fields intact.
     public static func write(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String,
-                             into writer: inout JSONWriter) {
+                             into writer: inout JSONWriter, rawLimit: Int? = nil) {
         writer.beginObject()
         writer.key("schema_version"); writer.int(schemaVersion)
         writer.key("event_id"); writer.string(event.id)
@@ -84,8 +87,22 @@ public enum NormalizedEventWriter {
         writer.key("tenant_id"); writer.string(origin.tenantID)
         writer.key("source_id"); writer.string(origin.sourceID)
         writer.key("ingested_at"); writer.string(ingestedAt)
-        writer.key("raw_log"); writer.raw(event.raw)
+        writer.key("raw_log")
+        if let rawLimit, event.raw.range.count > rawLimit {
+            writer.string(utf8: Self.prefix(of: event.raw.bytes, atMost: rawLimit))
+            writer.key("raw_log_truncated"); writer.bool(true)
+        } else {
+            writer.raw(event.raw)
+        }
         writer.endObject()
+    }
+
+    /// The longest prefix of at most `limit` bytes that ends on a UTF-8 character boundary.
+    static func prefix<Bytes: Collection<UInt8>>(of bytes: Bytes, atMost limit: Int) -> ArraySlice<UInt8> {
+        let all = Array(bytes.prefix(max(0, limit) + 1))
+        var end = min(all.count, max(0, limit))
+        while end > 0, end < all.count, all[end] & 0xC0 == 0x80 { end -= 1 }
+        return all[..<end]
     }
 
     /// A string value's JSON text as is; numbers are kept as text, anything else is null.

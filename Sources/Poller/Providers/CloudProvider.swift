@@ -74,7 +74,12 @@ public struct ProviderContext {
 /// A page of events as read from the provider, in the provider's order.
 public struct EventPage {
     public var events: [ProviderEvent]
-    public init(events: [ProviderEvent]) { self.events = events }
+    /// Records of the page skipped for lacking an id or a time (counted and logged, not silent).
+    public var dropped: Int
+    public init(events: [ProviderEvent], dropped: Int = 0) {
+        self.events = events
+        self.dropped = dropped
+    }
 }
 
 /// A cloud platform's audit-log API. A new platform is one type conforming to

@@ -160,7 +160,8 @@ final class PollerWorker {
         } catch {
             throw PollerSetupError("Kafka: \(error.description)")
         }
-        publisher = EventPublisher(producer: producer, topic: run.configuration.topic)
+        publisher = EventPublisher(producer: producer, topic: run.configuration.topic,
+                                   messageMaxBytes: run.configuration.kafka.effectiveMessageMaxBytes)
     }
 
     /// Flushes what is still queued (bounded) before the producer goes away.

@@ -139,6 +139,8 @@ struct SourcePoller {
             "requests": "\(worker.http.requests - requestsBefore)", "duration_ms": "\(duration)",
             "duplicates_skipped": "\(streamResults.reduce(0) { $0 + $1.skippedDuplicates })",
             "backlog_left": "\(backlogLeft)",
+            "events_truncated": "\(streamResults.reduce(0) { $0 + $1.truncated })",
+            "records_dropped": "\(streamResults.reduce(0) { $0 + $1.dropped })",
             "streams": .dictionary(Dictionary(uniqueKeysWithValues: streamResults.map {
                 ($0.stream, Logger.MetadataValue.string($0.error == nil ? "ok \($0.events)" : "error"))
             })),

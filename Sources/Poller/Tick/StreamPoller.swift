@@ -12,6 +12,10 @@ public struct StreamResult: Sendable {
     public var slices = 0
     public var backlogLeft = false
     public var error: ProviderError?
+    /// Events sent with `raw_log` cut to fit Kafka's message size limit.
+    public var truncated = 0
+    /// Records skipped because they carry no id or no time (nothing to key or checkpoint them by).
+    public var dropped = 0
     /// The checkpoint and slice size the stream ended with (what was saved).
     var state: CursorState?
 
@@ -21,6 +25,8 @@ public struct StreamResult: Sendable {
         skippedDuplicates += later.skippedDuplicates
         pages += later.pages
         slices += later.slices
+        truncated += later.truncated
+        dropped += later.dropped
         backlogLeft = later.backlogLeft
         error = error ?? later.error
         state = later.state ?? state
@@ -88,6 +94,7 @@ struct StreamPoller {
                 checkpoint = moved
                 committedWithin = true
                 result.events += publisher.published
+                result.truncated += publisher.truncated
                 publisher.beginBatch()
                 lastCommit = RateLimiter.monotonicSeconds()
             }
@@ -95,6 +102,7 @@ struct StreamPoller {
                 try provider.read(stream, window: window) { page throws(ProviderError) in
                     pages += 1
                     pagesThisTurn += 1
+                    result.dropped += page.dropped
                     for event in page.events where dedupe.admit(id: event.id, time: event.time) {
                         try publisher.publish(event, origin: origin, ingestedAt: ingestedAt)
                     }
@@ -144,6 +152,7 @@ struct StreamPoller {
                 return result
             }
             result.events += publisher.published
+            result.truncated += publisher.truncated
             result.skippedDuplicates += dedupe.skipped
             result.pages += pages
             result.slices += 1

@@ -33,12 +33,12 @@ struct CloudTrailReader {
             let body = LookupEvents.body(window: window, maxResults: pageSize, nextToken: token)
             let page = try LookupEvents.Page(parsing: fetch(body))
             var events: [ProviderEvent] = []
+            var dropped = 0
             for record in page.events {
-                if let event = CloudTrailTransform.event(record, stream), Self.isInside(event.time, window) {
-                    events.append(event)
-                }
+                guard let event = CloudTrailTransform.event(record, stream) else { dropped += 1; continue }
+                if Self.isInside(event.time, window) { events.append(event) }
             }
-            try sink(EventPage(events: events))
+            try sink(EventPage(events: events, dropped: dropped))
             if let next = page.nextToken, next == token {
                 throw ProviderError(.malformedResponse, "\(Self.what): NextToken did not change between pages")
             }

@@ -51,10 +51,11 @@ struct CloudLoggingReader {
                 throw ProviderError(.malformedResponse, "\(stream.name): \"entries\" is not an array")
             }
             var events: [ProviderEvent] = []
+            var dropped = 0
             for record in top[0]?.elements ?? RawJSON.Elements() {
-                if let event = CloudAuditTransform.logEntry(record, stream) { events.append(event) }
+                if let event = CloudAuditTransform.logEntry(record, stream) { events.append(event) } else { dropped += 1 }
             }
-            try sink(EventPage(events: events))
+            try sink(EventPage(events: events, dropped: dropped))
             pageToken = top[1]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             if let pageToken { try tokens.check(pageToken) }
         } while pageToken != nil

@@ -112,10 +112,11 @@ struct GraphStreamReader {
                 throw ProviderError(.malformedResponse, "\(collection.stream.name): response has no \"value\" array")
             }
             var events: [ProviderEvent] = []
+            var dropped = 0
             for record in values.elements {
-                if let event = collection.transform(record, collection.stream) { events.append(event) }
+                if let event = collection.transform(record, collection.stream) { events.append(event) } else { dropped += 1 }
             }
-            try sink(EventPage(events: events))
+            try sink(EventPage(events: events, dropped: dropped))
             next = top[1]?.stringValue ?? top[2]?.stringValue
             if let link = next, !link.hasPrefix("https://") {
                 throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink is not an https URL")
