@@ -44,7 +44,9 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SourceModel", dependencies: ["JSONBytes", "UTCTime"]),
+        // What each platform is: streams, settings, credentials, clouds (issue #12).
+        .target(name: "Catalog", dependencies: ["JSONBytes"]),
+        .target(name: "SourceModel", dependencies: ["Catalog", "JSONBytes", "UTCTime"]),
         .target(name: "JSONLogging", dependencies: ["JSONBytes", "UTCTime", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
@@ -98,6 +100,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONBytes"]),
         .testTarget(name: "SourceModelTests", dependencies: ["SourceModel", "JSONBytes"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel", "Storage",

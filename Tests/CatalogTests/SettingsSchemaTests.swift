@@ -1,5 +1,5 @@
 import Testing
-import SourceModel
+import Catalog
 
 @Suite struct SettingsSchemaTests {
     @Test(arguments: [
