@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // What each platform is: streams, settings, credentials, clouds (issue #12).
-        .target(name: "Catalog", dependencies: ["JSONBytes"]),
+        .target(name: "Catalog", dependencies: ["JSONBytes", "UTCTime"]),
         .target(name: "SourceModel", dependencies: ["Catalog", "JSONBytes", "UTCTime"]),
         .target(name: "JSONLogging", dependencies: ["JSONBytes", "UTCTime", .product(name: "Logging", package: "swift-log")]),
         .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -56,12 +56,12 @@ let package = Package(
             "Postgres", "SourceModel", "JSONBytes", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "API", dependencies: [
-            "HTTPRouting", "Auth", "Storage", "Secrets", "SourceModel", "JSONBytes", "UTCTime", "Poller",
+            "HTTPRouting", "Auth", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Poller",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Poller", dependencies: [
-            "Curl", "Kafka", "Storage", "Secrets", "SourceModel", "JSONBytes", "Auth", "SigV4",
+            "Curl", "Kafka", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "Auth", "SigV4",
             .product(name: "Crypto", package: "swift-crypto"),
             // RSA (RS256) for the service-account and client-assertion JWTs.
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -103,14 +103,14 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONBytes"]),
         .testTarget(name: "SourceModelTests", dependencies: ["SourceModel", "JSONBytes"]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "HTTPRouting", "Auth", "JSONBytes", "SourceModel", "Storage",
+            "API", "HTTPRouting", "Auth", "JSONBytes", "Catalog", "SourceModel", "Storage",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .testTarget(name: "PollerTests", dependencies: [
-            "Poller", "JSONBytes", "UTCTime",
+            "Poller", "Catalog", "JSONBytes", "UTCTime",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),

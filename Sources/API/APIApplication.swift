@@ -20,6 +20,7 @@ public final class APIApplication {
     let health: HealthController
     let operations: OperationsController
     let metrics: MetricsController
+    let platforms = PlatformsController()
 
     /// All stores share the worker's one database connection.
     public init(repository: SourceRepository, bookkeeping: PollBookkeeping, locks: PollerStore,
@@ -41,6 +42,7 @@ public final class APIApplication {
     private static func routes() -> Router<Handler> {
         var router = Router<Handler>()
         router.add("GET", "/v1/health") { app, context in app.health.health(context) }
+        router.add("GET", "/v1/platforms") { app, context in try app.platforms.platforms(context) }
         router.add("GET", "/v1/cloud_api_sources") { app, context in try app.sources.list(context) }
         router.add("POST", "/v1/cloud_api_sources") { app, context in try app.sources.create(context) }
         router.add("GET", "/v1/cloud_api_sources/{source_id}") { app, context in try app.sources.get(context) }

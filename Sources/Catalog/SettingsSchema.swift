@@ -17,6 +17,32 @@ public struct SettingSpec: Sendable {
     public var kind: Kind
     public var platforms: Set<Platform>
     public var help: String
+    /// What a source without the setting gets; nil when the provider decides (e.g. its page size).
+    public var defaultValue: JSONValue?
+    /// A short title for forms; derived from the name when not given.
+    public var label: String
+    /// An example value for forms.
+    public var placeholder: String?
+    /// Titles of `oneOf` options, by option.
+    public var optionLabels: [String: String]
+
+    public init(name: String, kind: Kind, platforms: Set<Platform>, help: String, defaultValue: JSONValue? = nil,
+                label: String? = nil, placeholder: String? = nil, optionLabels: [String: String] = [:]) {
+        self.name = name
+        self.kind = kind
+        self.platforms = platforms
+        self.help = help
+        self.defaultValue = defaultValue
+        self.label = label ?? Self.title(name)
+        self.placeholder = placeholder
+        self.optionLabels = optionLabels
+    }
+
+    /// `dedup_max_ids` → "Dedup max ids".
+    private static func title(_ name: String) -> String {
+        let words = name.split(separator: "_").joined(separator: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
 }
 
 public enum SettingsSchema {
@@ -25,68 +51,78 @@ public enum SettingsSchema {
 
     /// Streams (log types) each platform can collect; all by default.
     public static func streams(for platform: Platform) -> [String] {
-        switch platform {
-        case .microsoft365: ["directory_audits", "sign_ins"]
-        case .azureAD: ["risk_detections", "provisioning", "activity_log"]
-        case .gcp: ["cloud_audit"]
-        case .aws: ["cloudtrail"]
-        }
+        PlatformCatalog.definition(of: platform).streams.map(\.name)
     }
 
     /// The keys the poller keeps checkpoints under for a source with these settings: its
-    /// selected streams, the activity log as one `activity_log:<subscription>` per subscription.
+    /// selected streams, a per-item stream (the activity log) as one `name:<item>` per item
+    /// of its list setting (`activity_log:<subscription>`).
     public static func streamKeys(for platform: Platform, settings: JSONValue) -> [String] {
-        var selected = streams(for: platform)
+        var selected = PlatformCatalog.definition(of: platform).streams
         if case .array(let names)? = settings["streams"] {
             let wanted = Set(names.compactMap(\.stringValue))
-            selected = selected.filter(wanted.contains)
+            selected = selected.filter { wanted.contains($0.name) }
         }
-        let subscriptions: [String]
-        if case .array(let items)? = settings["subscription_ids"] { subscriptions = items.compactMap(\.stringValue) } else { subscriptions = [] }
-        return selected.flatMap { $0 == "activity_log" ? subscriptions.map { "activity_log:\($0)" } : [$0] }
+        return selected.flatMap { stream -> [String] in
+            guard let perItem = stream.perItem else { return [stream.name] }
+            guard case .array(let items)? = settings[perItem.setting] else { return [] }
+            return items.compactMap(\.stringValue).map(stream.key(item:))
+        }
     }
 
     public static let specs: [SettingSpec] = [
         SettingSpec(name: "initial_lookback_minutes", kind: .integer(1...43_200), platforms: all,
-                    help: "how far back the first poll of a new source starts (default 1440)"),
+                    help: "how far back the first poll of a new source starts", defaultValue: .number("1440"),
+                    label: "Initial lookback (minutes)"),
         SettingSpec(name: "overlap_minutes", kind: .integer(1...2_880), platforms: all,
-                    help: "window re-read behind the checkpoint to catch late events (at least the platform's floor)"),
+                    help: "window re-read behind the checkpoint to catch late events (at least the platform's floor; default: each stream's own)",
+                    label: "Overlap (minutes)"),
         SettingSpec(name: "dedup_max_ids", kind: .integer(1_000...1_000_000), platforms: all,
-                    help: "most event ids remembered per stream to drop re-reads (default 50000; past it a re-read may repeat an event, never lose one)"),
+                    help: "most event ids remembered per stream to drop re-reads (past it a re-read may repeat an event, never lose one)",
+                    defaultValue: .number("50000"), label: "Remembered event ids per stream"),
         SettingSpec(name: "page_size", kind: .integer(1...1_000), platforms: all,
-                    help: "events per request ($top / pageSize / MaxResults)"),
+                    help: "events per request ($top / pageSize / MaxResults); the provider's maximum when unset",
+                    label: "Page size (events per request)"),
         SettingSpec(name: "streams", kind: .subsetOf(Platform.allCases.flatMap(streams(for:))), platforms: all,
-                    help: "which log types to collect (default: all of the platform's)"),
-        SettingSpec(name: "cloud", kind: .oneOf(["global", "usgov", "dod", "china"]), platforms: microsoft,
-                    help: "national cloud profile picking the default hosts"),
+                    help: "which log types to collect (default: all of the platform's)", label: "Streams"),
+        SettingSpec(name: "cloud", kind: .oneOf(MicrosoftClouds.profiles.map(\.name)), platforms: microsoft,
+                    help: "national cloud profile picking the default hosts", defaultValue: .string(MicrosoftClouds.defaultName),
+                    label: "Cloud", optionLabels: Dictionary(uniqueKeysWithValues: MicrosoftClouds.profiles.map { ($0.name, $0.label) })),
         SettingSpec(name: "authority_host", kind: .httpsURL, platforms: microsoft,
-                    help: "token endpoint host, overrides the cloud profile"),
+                    help: "token endpoint host, overrides the cloud profile", label: "Authority host (token endpoint)",
+                    placeholder: "https://login.microsoftonline.com"),
         SettingSpec(name: "graph_endpoint", kind: .httpsURL, platforms: microsoft,
-                    help: "Microsoft Graph base URL, overrides the cloud profile"),
+                    help: "Microsoft Graph base URL, overrides the cloud profile", label: "Microsoft Graph endpoint",
+                    placeholder: "https://graph.microsoft.com"),
         SettingSpec(name: "management_endpoint", kind: .httpsURL, platforms: [.azureAD],
-                    help: "Azure Resource Manager base URL for the activity log"),
+                    help: "Azure Resource Manager base URL for the activity log", label: "Azure Resource Manager endpoint",
+                    placeholder: "https://management.azure.com"),
         SettingSpec(name: "subscription_ids", kind: .textList(maxItems: 100), platforms: [.azureAD],
-                    help: "Azure subscriptions whose activity log is collected"),
+                    help: "Azure subscriptions whose activity log is collected (one per line)", label: "Subscription IDs"),
         SettingSpec(name: "logging_endpoint", kind: .httpsURL, platforms: [.gcp],
-                    help: "Cloud Logging base URL (default https://logging.googleapis.com)"),
+                    help: "Cloud Logging base URL", defaultValue: .string(GCPCatalog.defaultLoggingEndpoint),
+                    label: "Cloud Logging endpoint", placeholder: GCPCatalog.defaultLoggingEndpoint),
         SettingSpec(name: "resource_names", kind: .textList(maxItems: 100), platforms: [.gcp],
-                    help: "resourceNames to read (default projects/{project_id})"),
+                    help: "resourceNames to read, one per line, e.g. projects/acme-prod or organizations/1234 (default: the key's project, projects/{project_id})",
+                    label: "Resource names"),
         SettingSpec(name: "filter", kind: .text(maxLength: 4_000), platforms: [.gcp],
-                    help: "Cloud Logging filter ANDed with the time window"),
+                    help: "Cloud Logging filter ANDed with the time window", defaultValue: .string(GCPCatalog.defaultFilter),
+                    label: "Log filter"),
         SettingSpec(name: "endpoint_url", kind: .httpsURL, platforms: [.aws],
-                    help: "CloudTrail endpoint (VPC endpoint, FIPS, GovCloud)"),
+                    help: "CloudTrail endpoint (VPC endpoint, FIPS, GovCloud)", label: "CloudTrail endpoint URL",
+                    placeholder: "https://cloudtrail.eu-west-1.amazonaws.com"),
     ]
 
-    /// The smallest overlap a source may set: events reach each API this late in normal
-    /// operation (CloudTrail's LookupEvents lags by minutes), and no overlap at all would lose
-    /// every event that arrives after the poll that passed its time.
+    /// The smallest overlap a source may set (the catalog's floor of the platform).
     public static func overlapFloorMinutes(for platform: Platform) -> Int {
-        switch platform {
-        case .microsoft365, .azureAD: 2
-        case .gcp: 1
-        case .aws: 5
-        }
+        PlatformCatalog.definition(of: platform).overlapFloorMinutes
     }
+
+    /// The default of an integer setting (`initial_lookback_minutes` → 1440).
+    public static func defaultInt(_ name: String) -> Int? { spec(named: name)?.defaultValue?.intValue }
+
+    /// How far back a new source's first poll starts, unless it sets `initial_lookback_minutes`.
+    public static var initialLookbackMinutes: Int { defaultInt("initial_lookback_minutes") ?? 1440 }
 
     public static func spec(named name: String) -> SettingSpec? {
         specs.first { $0.name == name }

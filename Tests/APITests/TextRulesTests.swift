@@ -1,4 +1,5 @@
 import Testing
+import Catalog
 import HTTPRouting
 @testable import API
 

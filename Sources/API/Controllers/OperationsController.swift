@@ -1,3 +1,4 @@
+internal import Catalog
 internal import Auth
 internal import Foundation
 internal import HTTPRouting

@@ -1,3 +1,4 @@
+internal import Catalog
 internal import HTTPRouting
 
 /// Collects every problem of a body so the client sees them all at once.
@@ -17,30 +18,6 @@ struct FieldErrors {
     }
 }
 
-/// Small text checks shared by the validators.
-enum TextRules {
-    static func hasControlCharacters(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-    }
-
-    static func isHTTPSURL(_ text: String) -> Bool {
-        guard text.hasPrefix("https://"), text.count <= 2048, !hasControlCharacters(text) else { return false }
-        let rest = text.dropFirst("https://".count)
-        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return !host.isEmpty && !host.contains(" ") && !host.contains("@")
-    }
-
-    static func matches(_ text: String, allowed: (Character) -> Bool, length: ClosedRange<Int>) -> Bool {
-        length.contains(text.count) && text.allSatisfy(allowed)
-    }
-
-    static func isGUID(_ text: String) -> Bool {
-        let groups = text.split(separator: "-", omittingEmptySubsequences: false).map(\.count)
-        return groups == [8, 4, 4, 4, 12] && text.allSatisfy { $0 == "-" || isASCIIHexDigit($0) }
-    }
-
-    /// `Character.isHexDigit` also accepts fullwidth digits; identifiers are ASCII.
-    static func isASCIIHexDigit(_ character: Character) -> Bool {
-        character.isASCII && character.isHexDigit
-    }
-}
+/// The text checks moved to the catalog with the credential rules; the API's validators
+/// keep calling them by this name.
+typealias TextRules = Catalog.TextRules

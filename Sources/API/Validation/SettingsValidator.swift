@@ -1,3 +1,4 @@
+internal import Catalog
 internal import JSONBytes
 internal import SourceModel
 

@@ -1,5 +1,6 @@
+public import Catalog
 public import JSONBytes
-public import SourceModel
+internal import SourceModel
 public import Logging
 internal import Crypto
 
@@ -19,6 +20,14 @@ public struct StreamSpec: Sendable, Equatable {
         self.logType = logType
         self.defaultOverlapSeconds = defaultOverlapSeconds
         self.order = order
+    }
+}
+
+extension StreamSpec {
+    /// The catalog's stream with the order this provider reads it in.
+    public init(_ definition: StreamDefinition, order: EventOrder = .unspecified) {
+        self.init(name: definition.name, logType: definition.logType,
+                  defaultOverlapSeconds: definition.defaultOverlapSeconds, order: order)
     }
 }
 

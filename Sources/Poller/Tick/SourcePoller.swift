@@ -94,7 +94,7 @@ struct SourcePoller {
                 pending = []
                 for (index, stream) in active.enumerated() {
                     let rules = CursorRules(
-                        initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? 1440) * 60,
+                        initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? SettingsSchema.initialLookbackMinutes) * 60,
                         overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
                         maxSliceSeconds: 24 * 3600,
                         maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)

@@ -1,3 +1,4 @@
+internal import Catalog
 internal import Foundation
 internal import JSONBytes
 internal import SigV4
@@ -16,7 +17,7 @@ public final class AWSCloudTrailProvider: CloudProvider {
     /// without guarantee: 15 minutes of overlap. Not the 30 of the Graph streams, because every
     /// slice re-reads its overlap and LookupEvents yields at most 50 events per request at
     /// 2 requests per second: the overlap is what a busy account pays for in every run.
-    public static let cloudTrail = StreamSpec(name: "cloudtrail", logType: "cloudtrail", defaultOverlapSeconds: 15 * 60)
+    public static let cloudTrail = StreamSpec(AWSCatalog.cloudTrail)
 
     /// `cloudtrail`, unless the source's `settings.streams` leaves it out.
     public let streams: [StreamSpec]

@@ -1,3 +1,4 @@
+internal import Catalog
 internal import Curl
 internal import JSONBytes
 
@@ -18,26 +19,24 @@ public final class AzureADProvider: CloudProvider {
     /// Each stream's collection and the reader for its API (Graph, or ARM for the activity log).
     private let sources: [(collection: GraphCollection, reader: GraphStreamReader)]
 
-    /// Detections can appear up to 48 h after the sign-in and change state in place:
-    /// the overlap re-reads that far so late ones and updates are caught.
+    /// Detections change state in place: the catalog's 48 h overlap re-reads late ones and updates.
     static let riskDetections = GraphCollection(
-        stream: StreamSpec(name: "risk_detections", logType: "risk_detection", defaultOverlapSeconds: 48 * 3600),
+        stream: StreamSpec(AzureADCatalog.riskDetections),
         path: "/v1.0/identityProtection/riskDetections", timeProperty: "lastUpdatedDateTime", maxPageSize: 500,
         transform: AzureADTransforms.riskDetection)
     /// The provisioning docs list `eq`, `gt`, `lt` (and `contains`) for `$filter`.
     static let provisioning = GraphCollection(
-        stream: StreamSpec(name: "provisioning", logType: "provisioning_log", defaultOverlapSeconds: 30 * 60, order: .oldestFirst),
+        stream: StreamSpec(AzureADCatalog.provisioning, order: .oldestFirst),
         path: "/v1.0/auditLogs/provisioning", timeProperty: "activityDateTime", maxPageSize: 1000,
         timeFilter: .exclusive, transform: AzureADTransforms.provisioning)
-    static let activityLogName = "activity_log"
-    /// Activity-log events commonly show up minutes (sometimes a quarter hour) late.
-    static let activityLogOverlapSeconds: Int64 = 60 * 60
+    static let activityLogName = AzureADCatalog.activityLog.name
+    static let activityLogOverlapSeconds = AzureADCatalog.activityLog.defaultOverlapSeconds
     /// ARM allows bursts of 250 reads per principal and subscription, refilled at 25/s; stay well under.
     static let armBudget = RateLimiter.Budget(requests: 10, perSeconds: 1)
 
     static func activityLog(subscription: String) -> GraphCollection {
         GraphCollection(
-            stream: StreamSpec(name: "\(activityLogName):\(subscription)", logType: "activity_log",
+            stream: StreamSpec(name: AzureADCatalog.activityLog.key(item: subscription), logType: AzureADCatalog.activityLog.logType,
                                defaultOverlapSeconds: activityLogOverlapSeconds),
             path: "/subscriptions/\(URLEncoding.percentEncode(subscription))/providers/Microsoft.Insights/eventtypes/management/values",
             timeProperty: "eventTimestamp", maxPageSize: nil, timeFilter: .quoted,
@@ -55,8 +54,7 @@ public final class AzureADProvider: CloudProvider {
             baseURL: cloud.managementEndpoint, pageSize: nil,
             pacing: ProviderHTTP.Pacing(key: "arm|\(identity.directoryTenant)|\(identity.clientID)", budget: Self.armBudget))
 
-        let activityBase = StreamSpec(name: Self.activityLogName, logType: "activity_log",
-                                      defaultOverlapSeconds: Self.activityLogOverlapSeconds)
+        let activityBase = StreamSpec(AzureADCatalog.activityLog)
         let wanted = Set(Self.selectedStreams([Self.riskDetections.stream, Self.provisioning.stream, activityBase],
                                               settings: context.settings).map(\.name))
         var sources = [Self.riskDetections, Self.provisioning].filter { wanted.contains($0.stream.name) }

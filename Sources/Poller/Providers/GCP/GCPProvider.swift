@@ -1,3 +1,4 @@
+internal import Catalog
 internal import JSONBytes
 
 /// Google Cloud audit logs (Admin Activity, Data Access, System Event, Policy
@@ -11,11 +12,9 @@ public final class GCPProvider: CloudProvider {
     public let streams: [StreamSpec]
     private let reader: CloudLoggingReader
 
-    /// Audit entries usually land within a minute or two; 30 min of overlap catches stragglers.
-    static let cloudAudit = StreamSpec(name: "cloud_audit", logType: "cloud_audit_log", defaultOverlapSeconds: 30 * 60,
-                                         order: .oldestFirst)
-    static let defaultEndpoint = "https://logging.googleapis.com"
-    static let defaultFilter = "logName:\"cloudaudit.googleapis.com\""
+    static let cloudAudit = StreamSpec(GCPCatalog.cloudAudit, order: .oldestFirst)
+    static let defaultEndpoint = GCPCatalog.defaultLoggingEndpoint
+    static let defaultFilter = GCPCatalog.defaultFilter
 
     public init(context: ProviderContext) throws(ProviderError) {
         let account = try GCPServiceAccount(context: context)

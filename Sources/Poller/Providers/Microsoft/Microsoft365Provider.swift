@@ -1,3 +1,4 @@
+internal import Catalog
 internal import JSONBytes
 
 /// Microsoft 365 / Entra ID audit and sign-in logs through Microsoft Graph:
@@ -8,12 +9,11 @@ public final class Microsoft365Provider: CloudProvider {
     private let reader: GraphStreamReader
 
     static let directoryAudits = GraphCollection(
-        stream: StreamSpec(name: "directory_audits", logType: "audit_log", defaultOverlapSeconds: 30 * 60, order: .oldestFirst),
+        stream: StreamSpec(Microsoft365Catalog.directoryAudits, order: .oldestFirst),
         path: "/v1.0/auditLogs/directoryAudits", timeProperty: "activityDateTime", maxPageSize: 1000,
         transform: GraphTransforms.directoryAudit)
-    /// Entra sign-ins are known to arrive late: a longer default overlap.
     static let signIns = GraphCollection(
-        stream: StreamSpec(name: "sign_ins", logType: "sign_in_log", defaultOverlapSeconds: 60 * 60, order: .oldestFirst),
+        stream: StreamSpec(Microsoft365Catalog.signIns, order: .oldestFirst),
         path: "/v1.0/auditLogs/signIns", timeProperty: "createdDateTime", maxPageSize: 1000,
         transform: GraphTransforms.signIn)
     static let collections = [directoryAudits, signIns]

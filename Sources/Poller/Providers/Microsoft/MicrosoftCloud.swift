@@ -1,3 +1,5 @@
+internal import Catalog
+
 /// The hosts of a Microsoft cloud: the global one or a national cloud. A source
 /// picks one with `settings.cloud`; `authority_host`, `graph_endpoint` and
 /// `management_endpoint` override single hosts (VPC proxies, tests).
@@ -6,29 +8,28 @@ public struct MicrosoftCloud: Sendable, Equatable {
     public var graphEndpoint: String
     public var managementEndpoint: String
 
-    public static let global = MicrosoftCloud(
-        authorityHost: "https://login.microsoftonline.com", graphEndpoint: "https://graph.microsoft.com",
-        managementEndpoint: "https://management.azure.com")
-    /// GCC High.
-    public static let usGov = MicrosoftCloud(
-        authorityHost: "https://login.microsoftonline.us", graphEndpoint: "https://graph.microsoft.us",
-        managementEndpoint: "https://management.usgovcloudapi.net")
-    public static let dod = MicrosoftCloud(
-        authorityHost: "https://login.microsoftonline.us", graphEndpoint: "https://dod-graph.microsoft.us",
-        managementEndpoint: "https://management.usgovcloudapi.net")
-    /// Operated by 21Vianet.
-    public static let china = MicrosoftCloud(
-        authorityHost: "https://login.chinacloudapi.cn", graphEndpoint: "https://microsoftgraph.chinacloudapi.cn",
-        managementEndpoint: "https://management.chinacloudapi.cn")
+    public init(authorityHost: String, graphEndpoint: String, managementEndpoint: String) {
+        self.authorityHost = authorityHost
+        self.graphEndpoint = graphEndpoint
+        self.managementEndpoint = managementEndpoint
+    }
 
+    /// The hosts of a catalog profile (`MicrosoftClouds`, which owns them).
+    init(_ profile: CloudProfile) {
+        self.init(authorityHost: profile.url("authority_host") ?? "", graphEndpoint: profile.url("graph_endpoint") ?? "",
+                  managementEndpoint: profile.url("management_endpoint") ?? "")
+    }
+
+    public static let global = profile(named: "global")!
+    /// GCC High.
+    public static let usGov = profile(named: "usgov")!
+    public static let dod = profile(named: "dod")!
+    /// Operated by 21Vianet.
+    public static let china = profile(named: "china")!
+
+    /// The documented spellings only (`settings.cloud`; nil means global).
     public static func profile(named name: String?) -> MicrosoftCloud? {
-        switch name ?? "global" {
-        case "global": .global
-        case "usgov": .usGov
-        case "dod": .dod
-        case "china": .china
-        default: nil
-        }
+        MicrosoftClouds.profile(named: name).map(MicrosoftCloud.init)
     }
 
     /// The profile with the source's per-host overrides applied (no trailing slash).

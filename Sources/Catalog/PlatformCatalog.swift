@@ -1,0 +1,17 @@
+/// The registry: one line per platform. A platform's definition lives in its own folder.
+public enum PlatformCatalog {
+    public static let all: [PlatformDefinition] = [
+        Microsoft365Catalog.definition,
+        AzureADCatalog.definition,
+        GCPCatalog.definition,
+        AWSCatalog.definition,
+    ]
+
+    /// Every `Platform` case is registered (a catalog test checks it), so the lookup cannot fail.
+    public static func definition(of platform: Platform) -> PlatformDefinition {
+        guard let found = all.first(where: { $0.platform == platform }) else {
+            preconditionFailure("\(platform.rawValue) is not registered in PlatformCatalog.all")
+        }
+        return found
+    }
+}
