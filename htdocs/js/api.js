@@ -67,6 +67,8 @@ export class Api {
     return items;
   }
 
+  /** The platform catalog (any signed-in role may read it). */
+  platforms() { return this.request("GET", "/v1/platforms"); }
   getSource(id) { return this.request("GET", `${BASE}/${encodeURIComponent(id)}`); }
   createSource(body) { return this.request("POST", BASE, body); }
   replaceSource(id, body) { return this.request("PUT", `${BASE}/${encodeURIComponent(id)}`, body); }

@@ -6,6 +6,7 @@ import { h, clear, byId, formatUTC, relative } from "./dom.js";
 import { renderTable, nextSort, COLUMNS } from "./table.js";
 import { renderDetails } from "./details.js";
 import { sourceForm } from "./forms.js";
+import { loadCatalog, forgetCatalog } from "./catalog.js";
 import { renderTestResults } from "./results.js";
 
 const api = new Api(storedToken);
@@ -87,6 +88,7 @@ function showIdentity() {
 
 function signOut(message) {
   clearToken();
+  forgetCatalog();
   state.claims = null;
   state.sources = [];
   clear(byId("sources-body"));
@@ -152,6 +154,13 @@ async function route() {
       return;
     }
     showIdentity();
+  }
+  // Every view names platforms and builds forms from the catalog: it comes first.
+  try {
+    await loadCatalog(api);
+  } catch (error) {
+    explain(error, "Loading the platform catalog");
+    return;
   }
   const hash = location.hash || "#/";
   let match;

@@ -1,7 +1,7 @@
 // One source: status, credential state (never values), settings, checkpoints with rewind.
 
 import { h, clear, timeElement, formatNumber, formatUTC } from "./dom.js";
-import { platformLabel, configuredStreams, streamKeys } from "./platforms.js";
+import { platformLabel, configuredStreams, streamKeys } from "./catalog.js";
 
 /**
  * @param {HTMLElement} container

@@ -4,7 +4,8 @@
 import { h, clear } from "./dom.js";
 import { applyChoices, credentialField, credentialValues } from "./credentials.js";
 import { field, errorElement } from "./fields.js";
-import { PLATFORMS, PLATFORM_NAMES } from "./platforms.js";
+import { intervalRules, platformSpec, platforms } from "./catalog.js";
+import { credentialDefinitions, documentField, settingDefinitions } from "./formdefs.js";
 import { renderTestResults } from "./results.js";
 
 const GENERAL = "general";
@@ -16,7 +17,8 @@ const GENERAL = "general";
  */
 export function sourceForm(oldForm, options) {
   const { mode, source } = options;
-  const state = { platform: source ? source.platform : "Microsoft365" };
+  const state = { platform: source ? source.platform : platforms()[0].name };
+  const interval = intervalRules();
   // A fresh <form> each time: listeners of an earlier render must not fire on this one.
   const form = oldForm.cloneNode(false);
   oldForm.replaceWith(form);
@@ -24,15 +26,15 @@ export function sourceForm(oldForm, options) {
   const errorBox = h("div", { id: "form-errors", class: "form-errors", role: "alert", tabindex: "-1", hidden: true });
 
   const platformSelect = h("select", { id: "f-platform", name: "platform" },
-    PLATFORM_NAMES.map((name) => h("option", { value: name }, PLATFORMS[name].label)));
+    platforms().map((p) => h("option", { value: p.name }, p.label)));
   platformSelect.value = state.platform;
 
   const nameInput = h("input", { id: "f-source_name", name: "source_name", type: "text", maxlength: "200",
     required: true, autocomplete: "off",
     value: source ? source.source_name : "" });
   const intervalInput = h("input", { id: "f-polling_interval_minutes", name: "polling_interval_minutes",
-    type: "number", min: "1", max: "1440", step: "1", inputmode: "numeric",
-    value: source ? String(source.polling_interval_minutes) : "15" });
+    type: "number", min: String(interval.minimum), max: String(interval.maximum), step: "1", inputmode: "numeric",
+    value: String(source ? source.polling_interval_minutes : interval.default) });
   const enabledInput = h("input", { id: "f-is_enabled", name: "is_enabled", type: "checkbox",
     "aria-describedby": "f-is_enabled-error", checked: source ? source.is_enabled : true });
 
@@ -42,7 +44,7 @@ export function sourceForm(oldForm, options) {
       mode === "edit" ? "Changing the platform needs new credentials." : ""),
     field("f-source_name", "Name", nameInput, "Unique in your tenant, 1 to 200 characters."),
     field("f-polling_interval_minutes", "Polling interval (minutes)", intervalInput,
-      "1 to 1440. Default 15."),
+      `${interval.minimum} to ${interval.maximum}. Default ${interval.default}.`),
     h("div", { class: "field checkbox" }, enabledInput,
       h("label", { for: "f-is_enabled" }, "Enabled (polled on schedule)"),
       errorElement("f-is_enabled")));
@@ -60,8 +62,15 @@ export function sourceForm(oldForm, options) {
   form.append(errorBox, general, credentials, collection, endpoints,
     h("div", { class: "actions" }, saveButton, testButton, cancelButton), results);
 
+  /** The platform's form definitions, from the catalog. */
+  function definitions() {
+    const spec = platformSpec(state.platform);
+    return { spec, credentials: credentialDefinitions(spec), collection: settingDefinitions(spec, "collection"),
+      endpoints: settingDefinitions(spec, "platform"), streams: spec.streams.map((s) => [s.name, s.label]) };
+  }
+
   function renderPlatformParts(values) {
-    const spec = PLATFORMS[state.platform];
+    const spec = definitions();
     const showChosen = () => applyChoices(credentials, spec.credentials);
     clear(credentials).append(h("legend", {}, "Credentials"), errorElement("f-credentials"),
       h("p", { class: "help", id: "f-credentials-help" }, mode === "edit"
@@ -81,7 +90,7 @@ export function sourceForm(oldForm, options) {
         h("label", { for: `f-stream-${stream}` }, `${label} `, h("code", {}, stream)))),
       errorElement("f-streams"));
     clear(collection).append(h("legend", {}, "Collection"), streamBoxes,
-      ...spec.settings.map((def) => settingField(def, settings[def.name])));
+      ...spec.collection.map((def) => settingField(def, settings[def.name])));
 
     clear(endpoints).append(h("legend", {}, "Endpoints (optional overrides)"),
       ...spec.endpoints.map((def) => settingField(def, settings[def.name])));
@@ -90,7 +99,7 @@ export function sourceForm(oldForm, options) {
   // On a platform change keep what applies to both (the common settings), drop the rest.
   platformSelect.addEventListener("change", () => {
     const kept = {};
-    for (const def of PLATFORMS[state.platform].settings) {
+    for (const def of definitions().collection) {
       const input = form.querySelector(`#f-settings-${def.name}`);
       if (input && input.value !== "") kept[def.name] = input.value;
     }
@@ -112,7 +121,7 @@ export function sourceForm(oldForm, options) {
 
   function collect() {
     clearErrors();
-    const spec = PLATFORMS[state.platform];
+    const spec = definitions();
     const body = {
       platform: state.platform,
       source_name: nameInput.value,
@@ -121,7 +130,7 @@ export function sourceForm(oldForm, options) {
     if (intervalInput.value.trim() !== "") body.polling_interval_minutes = integerOrRaw(intervalInput.value);
 
     const settings = {};
-    for (const def of [...spec.settings, ...spec.endpoints]) {
+    for (const def of [...spec.collection, ...spec.endpoints]) {
       const input = form.querySelector(`#f-settings-${def.name}`);
       const value = settingValue(def, input.value);
       if (value !== undefined) settings[def.name] = value;
@@ -222,24 +231,25 @@ function settingField(def, value) {
 
 /** Which element shows an API error about `field`, and a prefix naming a sub-field if needed. */
 export function targetFor(fieldName, platform) {
-  const spec = PLATFORMS[platform];
+  const spec = platformSpec(platform);
   if (["platform", "source_name", "polling_interval_minutes", "is_enabled"].includes(fieldName)) {
     return { id: `f-${fieldName}`, prefix: "" };
   }
   if (fieldName === "settings.streams") return { id: "f-streams", prefix: "" };
   if (fieldName.startsWith("settings.")) {
     const name = fieldName.slice("settings.".length);
-    const known = spec && [...spec.settings, ...spec.endpoints].some((d) => d.name === name);
+    const known = spec && spec.settings.some((d) => d.name === name && d.type !== "subset_of");
     return known ? { id: `f-settings-${name}`, prefix: "" } : { id: GENERAL, prefix: "" };
   }
   if (fieldName === "api_credentials_json") return { id: "f-credentials", prefix: "" };
   if (fieldName.startsWith("api_credentials_json.")) {
     const name = fieldName.slice("api_credentials_json.".length);
-    if (platform === "GCP") {
+    const documentName = spec && documentField(spec);
+    if (documentName) {
       // The key is one JSON document: name the member the API complains about.
-      return { id: "f-cred-service_account_key", prefix: name === "service_account_key" ? "" : `${name}: ` };
+      return { id: `f-cred-${documentName}`, prefix: name === documentName ? "" : `${name}: ` };
     }
-    const known = spec && spec.credentials.some((d) => d.name === name);
+    const known = spec && spec.credentials.fields.some((d) => d.name === name);
     return known ? { id: `f-cred-${name}`, prefix: "" } : { id: "f-credentials", prefix: `${name}: ` };
   }
   return { id: GENERAL, prefix: "" };

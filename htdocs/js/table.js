@@ -1,7 +1,7 @@
 // The sources table: columns, sorting (headers are buttons; aria-sort tells the state).
 
 import { h, clear, timeElement, formatNumber } from "./dom.js";
-import { platformLabel } from "./platforms.js";
+import { platformLabel } from "./catalog.js";
 
 const byText = (get) => (a, b) => String(get(a) ?? "").localeCompare(String(get(b) ?? ""), undefined,
   { sensitivity: "base", numeric: true });
