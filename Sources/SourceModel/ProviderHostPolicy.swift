@@ -1,3 +1,4 @@
+internal import Catalog
 public import JSONBytes
 
 /// Which hosts a source may send its credentials and requests to.
@@ -76,14 +77,9 @@ public struct ProviderHostPolicy: Sendable {
             + "an operator can allow it in \(Self.environmentVariable)"
     }
 
-    /// The settings that name a host the source will call.
+    /// The settings that name a host the source will call: the platform's URL settings in the catalog.
     public static func settingFields(of platform: Platform) -> [String] {
-        switch platform {
-        case .microsoft365: ["authority_host", "graph_endpoint"]
-        case .azureAD: ["authority_host", "graph_endpoint", "management_endpoint"]
-        case .gcp: ["logging_endpoint"]
-        case .aws: ["endpoint_url"]
-        }
+        PlatformCatalog.definition(of: platform).settings.filter { $0.kind == .httpsURL }.map(\.name)
     }
 
     /// The public hosts an endpoint may name; Microsoft's depend on the national cloud.
