@@ -5,7 +5,7 @@ public enum PlatformCatalog {
         AzureADCatalog.definition,
         GCPCatalog.definition,
         AWSCatalog.definition,
-    ]
+    ] + FictitiousCatalog.registration
 
     /// Every `Platform` case is registered (a catalog test checks it), so the lookup cannot fail.
     public static func definition(of platform: Platform) -> PlatformDefinition {

@@ -38,9 +38,9 @@ class Stack:
     # test_nginx_limits restarts nginx with tiny limits of its own.
     SUITE_LIMITS = {"rate": "100000r/s", "burst": "100000", "conn": "1000"}
 
-    def _run(self, *args, check=True, limits=None):
+    def _run(self, *args, check=True, limits=None, extra_env=None):
         limits = dict(self.SUITE_LIMITS, **(limits or {}))
-        env = dict(os.environ)
+        env = dict(os.environ, **(extra_env or {}))
         env.update({
             "SIEM_NGINX_RATE": limits["rate"],
             "SIEM_NGINX_BURST": limits["burst"],
@@ -72,6 +72,12 @@ class Stack:
         result = self._run("restart-nginx", check=False, limits=limits)
         if result.returncode != 0:
             raise RuntimeError(f"nginx restart failed:\n{result.stdout}\n{result.stderr}")
+
+    def restart_api(self, **env):
+        """siem-api again, with these extra environment variables (none: as the suite starts it)."""
+        result = self._run("restart-api", check=False, extra_env=env)
+        if result.returncode != 0:
+            raise RuntimeError(f"siem-api restart failed:\n{result.stdout}\n{result.stderr}")
 
     @property
     def url(self):

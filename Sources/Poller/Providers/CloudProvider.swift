@@ -122,6 +122,7 @@ public enum ProviderRegistry {
         case .azureAD: { context throws(ProviderError) in try AzureADProvider(context: context) }
         case .gcp: { context throws(ProviderError) in try GCPProvider(context: context) }
         case .aws: { context throws(ProviderError) in try AWSCloudTrailProvider(context: context) }
+        default: nil
         }
     }
 }
