@@ -82,6 +82,8 @@ struct SourcePoller {
                     failure = ProviderError(error.kind, "\(stream.name): \(error.message)")
                 }
                 backlogLeft = backlogLeft || streamResult.backlogLeft
+                // Another poller may be polling the source now: no further stream, no write.
+                if streamResult.error?.kind == .lockLost { break }
             }
         } catch {
             failure = error
@@ -93,8 +95,10 @@ struct SourcePoller {
         let outcome = PollOutcome(success: failure == nil, polledAt: UTCTimestamp.now().rfc3339,
                                   error: failure?.description, events: result.events, durationMs: duration,
                                   backlogLeft: backlogLeft)
-        let recorded = try? worker.bookkeeping.record(sourceID: source.sourceID, outcome: outcome,
-                                                      maxConsecutiveFailures: run.configuration.maxConsecutiveFailures)
+        // Recorded only on the session that still holds the lock (nothing once it is lost).
+        let recorded = failure?.kind == .lockLost ? nil : try? worker.bookkeeping.record(
+            sourceID: source.sourceID, outcome: outcome, maxConsecutiveFailures: run.configuration.maxConsecutiveFailures,
+            session: worker.store.lockSession(sourceID: source.sourceID))
         result.outcome = failure == nil ? "success" : "error"
         result.reason = failure?.description
         var metadata: Logger.Metadata = [

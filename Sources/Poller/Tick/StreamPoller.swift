@@ -74,7 +74,9 @@ struct StreamPoller {
                 try store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
                                          checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
             } catch {
-                result.error = ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
+                result.error = error.code == .lockLost
+                    ? ProviderError(.lockLost, error.message)
+                    : ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
                 return result
             }
             result.events += publisher.published
