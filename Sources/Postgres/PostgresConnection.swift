@@ -1,5 +1,6 @@
 internal import CLibPQ
 internal import Glibc
+public import UTCTime
 
 /// One libpq connection. Not thread-safe: each worker thread owns its own.
 /// Statements are prepared once per connection and reused by their text.
@@ -145,6 +146,14 @@ public final class PostgresConnection {
             _ = try? execute(unsafeSQL: "ROLLBACK")
             throw error
         }
+    }
+
+    /// The server's clock (`now()`): the one schedules and watermarks are judged by.
+    public func serverNow() throws(PostgresError) -> UTCTimestamp {
+        guard let now = try query("SELECT now()").timestamp(0, 0) else {
+            throw PostgresError(code: .protocolViolation, message: "now() returned no timestamp")
+        }
+        return now
     }
 
     private func statementName(for sql: SQL) throws(PostgresError) -> String {

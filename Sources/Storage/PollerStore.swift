@@ -1,6 +1,6 @@
 public import Postgres
 internal import SourceModel
-internal import UTCTime
+public import UTCTime
 
 /// What one poller worker needs from PostgreSQL, on its own connection:
 /// the per-source advisory lock (session-level, so it lives exactly as long as
@@ -46,20 +46,25 @@ public final class PollerStore {
 
     /// The source as it is now, if it still exists, is enabled and (unless
     /// `force`) is due: another poller may have polled it since it was listed.
-    public func current(sourceID: String, now: String, force: Bool) throws(StorageError) -> DueSource? {
+    /// With the database's clock, which the poll then runs by (a host clock can be wrong).
+    public func current(sourceID: String, force: Bool) throws(StorageError) -> (source: DueSource, now: UTCTimestamp)? {
         let result: PostgresResult
         do {
             result = try connection.query("""
                 SELECT source_id, tenant_id, platform, source_name, polling_interval_minutes,
-                       last_polled_timestamp, next_poll_time, error_count, settings, cursor
+                       last_polled_timestamp, next_poll_time, error_count, settings, cursor, now()
                 FROM cloud_api_sources
                 WHERE source_id = \(sourceID)::uuid
-                  AND (\(force) OR (is_enabled AND next_poll_time <= siem_poll_due_by(\(now)::timestamptz)))
+                  AND (\(force) OR (is_enabled AND next_poll_time <= siem_poll_due_by(now())))
                 """)
         } catch {
             throw .wrap(error, "could not read the source")
         }
-        return result.rowCount == 1 ? try DueSource(result, row: 0) : nil
+        guard result.rowCount == 1 else { return nil }
+        guard let now = result.timestamp(0, 10) else {
+            throw StorageError(code: .corruptRow, message: "now() returned no timestamp")
+        }
+        return (try DueSource(result, row: 0), now)
     }
 
     /// Stores one stream's checkpoint. Called only after Kafka acknowledged every

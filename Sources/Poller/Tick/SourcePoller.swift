@@ -42,21 +42,23 @@ struct SourcePoller {
         }
         defer { worker.store.unlock(sourceID: due.sourceID) }
 
-        let now = UTCTimestamp.now()
         let source: DueSource
+        let clock: DatabaseClock
         do {
-            guard let current = try worker.store.current(sourceID: due.sourceID, now: now.rfc3339,
+            guard let current = try worker.store.current(sourceID: due.sourceID,
                                                          force: run.configuration.forcedSourceID != nil) else {
                 log.info("source skipped", metadata: ["reason": "no longer due"])
                 result.reason = "no longer due"
                 return result
             }
-            source = current
+            source = current.source
+            clock = DatabaseClock(databaseNow: current.now)
         } catch {
             result.outcome = "error"
             result.reason = error.description
             return result
         }
+        let now = clock.now()
 
         let requestsBefore = worker.http.requests
         var failure: ProviderError?
@@ -74,7 +76,7 @@ struct SourcePoller {
                     maxSliceSeconds: 24 * 3600)
                 let poller = StreamPoller(
                     provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
-                    store: worker.store, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
+                    store: worker.store, clock: clock, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
                     softDeadline: run.softDeadline, logger: log)
                 let streamResult = poller.poll(from: CursorState(cursor: cursor, stream: stream.name), now: now)
                 streamResults.append(streamResult)
@@ -92,7 +94,7 @@ struct SourcePoller {
         result.events = streamResults.reduce(0) { $0 + $1.events }
         result.pages = streamResults.reduce(0) { $0 + $1.pages }
         let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
-        let outcome = PollOutcome(success: failure == nil, polledAt: UTCTimestamp.now().rfc3339,
+        let outcome = PollOutcome(success: failure == nil, polledAt: clock.now().rfc3339,
                                   error: failure?.description, events: result.events, durationMs: duration,
                                   backlogLeft: backlogLeft)
         // Recorded only on the session that still holds the lock (nothing once it is lost).

@@ -23,6 +23,8 @@ struct StreamPoller {
     let origin: EventOrigin
     let publisher: EventPublisher
     let store: PollerStore
+    /// The database's clock: event reads are stamped with it.
+    let clock: DatabaseClock
     let deliveryTimeout: Duration
     /// Monotonic time after which no new slice starts.
     let softDeadline: Double
@@ -47,7 +49,7 @@ struct StreamPoller {
             publisher.beginBatch()
             var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules)
             var pages = 0
-            let ingestedAt = UTCTimestamp.now().rfc3339
+            let ingestedAt = clock.now().rfc3339
             do {
                 try provider.read(stream, window: window) { page throws(ProviderError) in
                     pages += 1
