@@ -118,12 +118,18 @@ public final class PostgresConnection {
         try connect()
     }
 
-    /// True when the server sent something (or closed) while no statement runs: outside
-    /// a statement it only ever does so to end the session.
+    /// True when the server ended the session while no statement ran: its goodbye
+    /// (FATAL, then end of stream) is waiting on the socket. Anything else it may send
+    /// while idle (a notice, a parameter status) is read and the session kept.
     private func peerHasSpoken() -> Bool {
         guard isHealthy, PQisBusy(handle) == 0 else { return false }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        return poll(&descriptor, 1, 0) > 0
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return false }
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return true }
+        }
+        // Still talking after several reads while idle: not a session to trust.
+        return true
     }
 
     /// Runs trusted SQL text, possibly several statements (migrations, SET, BEGIN).

@@ -27,6 +27,10 @@ def terminate_api_sessions(db):
     raise AssertionError("siem-api backends still alive 10 s after pg_terminate_backend")
 
 
+def api_backends(db):
+    return {row[0] for row in db.execute("SELECT pid FROM pg_stat_activity WHERE usename = 'siem_api'").fetchall()}
+
+
 def names(session, url):
     r = session.get(url)
     assert r.status_code == 200, r.text
@@ -61,3 +65,8 @@ def test_a_terminated_session_changes_no_answer(stack, db, admin, tenant, first)
     tenants = db.execute("SELECT DISTINCT tenant_id FROM cloud_api_sources WHERE source_id = ANY(%s::uuid[])",
                          ([r.json()["source_id"] for r in posted],)).fetchall()
     assert tenants == [(tenant,)]
+    # Back to normal: the sessions are kept, not re-opened on every request.
+    sessions = api_backends(db)
+    assert [names(admin, url) for _ in range(REPEAT)] == [expected] * REPEAT
+    assert admin.get(f"{stack.url}/v1/health").status_code == 200
+    assert api_backends(db) == sessions
