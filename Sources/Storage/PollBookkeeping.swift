@@ -65,9 +65,10 @@ public final class PollBookkeeping {
         return due
     }
 
-    /// Records one poll's outcome; nil when the source no longer exists.
-    public func record(sourceID: String, outcome: PollOutcome,
-                       maxConsecutiveFailures: Int) throws(StorageError) -> RecordedOutcome? {
+    /// Records one poll's outcome; nil when the source no longer exists. With `session`
+    /// (the one holding the source's lock), only on that session, else `.lockLost`.
+    public func record(sourceID: String, outcome: PollOutcome, maxConsecutiveFailures: Int,
+                       session: Int? = nil) throws(StorageError) -> RecordedOutcome? {
         let result: PostgresResult
         do {
             result = try connection.query("""
@@ -75,9 +76,9 @@ public final class PollBookkeeping {
                 FROM siem_record_poll_outcome(\(sourceID)::uuid, \(outcome.success), \(outcome.polledAt)::timestamptz,
                     \(outcome.error), \(outcome.events), \(outcome.durationMs), \(maxConsecutiveFailures),
                     \(outcome.backlogLeft))
-                """)
+                """, session: session)
         } catch {
-            throw .wrap(error, "could not record the poll outcome")
+            throw error.code == .sessionLost ? .lockLost(sourceID) : .wrap(error, "could not record the poll outcome")
         }
         guard result.rowCount == 1 else { return nil }
         return RecordedOutcome(

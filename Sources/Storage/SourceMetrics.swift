@@ -79,11 +79,10 @@ public final class SourceMetricsReader {
     /// is judged by it and not by this host's.
     public func databaseNow() throws(StorageError) -> UTCTimestamp {
         do {
-            if let now = try connection.query("SELECT now()").timestamp(0, 0) { return now }
+            return try connection.serverNow()
         } catch {
             throw .wrap(error, "could not read the database's clock")
         }
-        throw StorageError(code: .corruptRow, message: "now() returned no timestamp")
     }
 }
 

@@ -14,6 +14,7 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
             case deliveryFailed = "kafka delivery failed"
             case configuration
             case deadline = "deadline reached"
+            case lockLost = "lock lost"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -27,6 +28,8 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         public static let deliveryFailed = Kind(.deliveryFailed)
         public static let configuration = Kind(.configuration)
         public static let deadline = Kind(.deadline)
+        /// The database session holding the source's lock ended mid-poll; nothing more was written.
+        public static let lockLost = Kind(.lockLost)
         public var description: String { base.rawValue }
     }
 

@@ -94,18 +94,23 @@ public final class PollerRun: Sendable {
 
     private func dueSources() throws(PollerSetupError) -> [DueSource] {
         let connection: PostgresConnection
+        let now: UTCTimestamp
         do {
             connection = try PostgresConnection(conninfo: configuration.databaseURL)
+            now = try connection.serverNow()
         } catch {
             throw PollerSetupError("database: \(error.message)")
+        }
+        if let problem = DatabaseClock.skewProblem(host: UTCTimestamp.now(), database: now) {
+            throw PollerSetupError(problem)
         }
         if let forced = configuration.forcedSourceID {
             guard UUID(uuidString: forced) != nil else { throw PollerSetupError("--source must be a source id (UUID)") }
             do {
-                guard let source = try PollerStore(connection: connection).current(sourceID: forced.lowercased(), now: UTCTimestamp.now().rfc3339, force: true) else {
+                guard let current = try PollerStore(connection: connection).current(sourceID: forced.lowercased(), force: true) else {
                     throw PollerSetupError("source \(forced) does not exist")
                 }
-                return [source]
+                return [current.source]
             } catch let error as PollerSetupError {
                 throw error
             } catch {
@@ -113,7 +118,7 @@ public final class PollerRun: Sendable {
             }
         }
         do {
-            return try PollBookkeeping(connection: connection).dueSources(now: UTCTimestamp.now().rfc3339, limit: configuration.maxSources)
+            return try PollBookkeeping(connection: connection).dueSources(now: now.rfc3339, limit: configuration.maxSources)
         } catch {
             throw PollerSetupError("database: \(error.description)")
         }

@@ -42,21 +42,23 @@ struct SourcePoller {
         }
         defer { worker.store.unlock(sourceID: due.sourceID) }
 
-        let now = UTCTimestamp.now()
         let source: DueSource
+        let clock: DatabaseClock
         do {
-            guard let current = try worker.store.current(sourceID: due.sourceID, now: now.rfc3339,
+            guard let current = try worker.store.current(sourceID: due.sourceID,
                                                          force: run.configuration.forcedSourceID != nil) else {
                 log.info("source skipped", metadata: ["reason": "no longer due"])
                 result.reason = "no longer due"
                 return result
             }
-            source = current
+            source = current.source
+            clock = DatabaseClock(databaseNow: current.now)
         } catch {
             result.outcome = "error"
             result.reason = error.description
             return result
         }
+        let now = clock.now()
 
         let requestsBefore = worker.http.requests
         var failure: ProviderError?
@@ -98,16 +100,18 @@ struct SourcePoller {
                         overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
                         maxSliceSeconds: 24 * 3600,
                         maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)
-                    let clock = RateLimiter.monotonicSeconds()
-                    let share = clock + max(0, run.softDeadline - clock) / Double(active.count - index)
+                    let monotonic = RateLimiter.monotonicSeconds()
+                    let share = monotonic + max(0, run.softDeadline - monotonic) / Double(active.count - index)
                     let poller = StreamPoller(
                         provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
-                        store: worker.store, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
+                        store: worker.store, clock: clock, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
                         softDeadline: min(share, run.softDeadline),
                         pagesPerTurn: active.count > 1 ? StreamPoller.defaultPagesPerTurn : nil, logger: log)
                     let outcome = poller.poll(from: states[stream.name] ?? CursorState(checkpoint: nil, sliceSeconds: nil), now: now)
                     byStream[stream.name, default: StreamResult(stream: stream.name)].merge(outcome)
                     states[stream.name] = outcome.state
+                    // Another poller may be polling the source now: no further turn, no write.
+                    if outcome.error?.kind == .lockLost { pending = []; break }
                     if outcome.error == nil && outcome.backlogLeft { pending.append(stream) }
                 }
                 if RateLimiter.monotonicSeconds() >= run.softDeadline { break }
@@ -127,11 +131,13 @@ struct SourcePoller {
         result.events = streamResults.reduce(0) { $0 + $1.events }
         result.pages = streamResults.reduce(0) { $0 + $1.pages }
         let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
-        let outcome = PollOutcome(success: failure == nil, polledAt: UTCTimestamp.now().rfc3339,
+        let outcome = PollOutcome(success: failure == nil, polledAt: clock.now().rfc3339,
                                   error: failure?.description, events: result.events, durationMs: duration,
                                   backlogLeft: backlogLeft)
-        let recorded = try? worker.bookkeeping.record(sourceID: source.sourceID, outcome: outcome,
-                                                      maxConsecutiveFailures: run.configuration.maxConsecutiveFailures)
+        // Recorded only on the session that still holds the lock (nothing once it is lost).
+        let recorded = failure?.kind == .lockLost ? nil : try? worker.bookkeeping.record(
+            sourceID: source.sourceID, outcome: outcome, maxConsecutiveFailures: run.configuration.maxConsecutiveFailures,
+            session: worker.store.lockSession(sourceID: source.sourceID))
         result.outcome = failure == nil ? "success" : "error"
         result.reason = failure?.description
         var metadata: Logger.Metadata = [
