@@ -34,7 +34,7 @@ public final class PollerStore {
         do {
             result = try connection.query("""
                 SELECT source_id, tenant_id, platform, source_name, polling_interval_minutes,
-                       last_polled_timestamp, next_poll_time, error_count, settings, cursor
+                       last_polled_timestamp, next_poll_time, error_count, settings, cursor, stream_state
                 FROM cloud_api_sources
                 WHERE source_id = \(sourceID)::uuid
                   AND (\(force) OR (is_enabled AND next_poll_time <= siem_poll_due_by(\(now)::timestamptz)))

@@ -12,6 +12,10 @@ public struct SourceResult: Sendable {
     public var reason: String?
     public var events = 0
     public var pages = 0
+    /// Streams that failed on their own in this run (the source may still have succeeded).
+    public var failedStreams = 0
+    /// Kafka or PostgreSQL failed: nothing was charged to the source.
+    public var infrastructure = false
 }
 
 /// Polls one source: advisory lock, a fresh look at its row, credentials opened
@@ -35,10 +39,8 @@ struct SourcePoller {
                 return result
             }
         } catch {
-            result.outcome = "error"
-            result.reason = error.description
             log.error("source lock failed", metadata: ["error": "\(error.debugDescription)"])
-            return result
+            return interrupted(result, ProviderError(.database, error.description), [], log)
         }
         defer { worker.store.unlock(sourceID: due.sourceID) }
 
@@ -53,24 +55,28 @@ struct SourcePoller {
             }
             source = current
         } catch {
-            result.outcome = "error"
-            result.reason = error.description
-            return result
+            return interrupted(result, ProviderError(.database, error.description), [], log)
         }
 
         let requestsBefore = worker.http.requests
-        var failure: ProviderError?
-        var backlogLeft = false
+        let health = HealthBook(source: source, configuration: run.configuration, now: now)
+        var setupFailure: ProviderError?
+        var attempts: [(stream: String, attempt: StreamAttempt)] = []
         var streamResults: [StreamResult] = []
         do {
             let provider = try makeProvider(source, logger: log)
             let cursor = try? JSONValue.parse(Array(source.cursorJSON.utf8))
-            let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
             let origin = EventOrigin(tenantID: source.tenantID, sourceID: source.sourceID, platform: source.platform.rawValue)
             for stream in provider.streams {
+                // Kafka or PostgreSQL failed under another worker: this stream would only wait for it too.
+                if let failure = run.infrastructureFailure { return interrupted(result, failure, streamResults, log) }
+                if let skipped = health.skip(stream.name, forced: run.configuration.forcedSourceID != nil) {
+                    attempts.append((stream.name, skipped))
+                    continue
+                }
                 let rules = CursorRules(
-                    initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? 1440) * 60,
-                    overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
+                    initialLookbackSeconds: Int64(health.settings["initial_lookback_minutes"]?.intValue ?? 1440) * 60,
+                    overlapSeconds: health.settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
                     maxSliceSeconds: 24 * 3600)
                 let poller = StreamPoller(
                     provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
@@ -78,42 +84,94 @@ struct SourcePoller {
                     softDeadline: run.softDeadline, logger: log)
                 let streamResult = poller.poll(from: CursorState(cursor: cursor, stream: stream.name), now: now)
                 streamResults.append(streamResult)
-                if let error = streamResult.error, failure == nil {
-                    failure = ProviderError(error.kind, "\(stream.name): \(error.message)")
+                if let error = streamResult.error, error.isInfrastructure {
+                    return interrupted(result, error, streamResults, log)
                 }
-                backlogLeft = backlogLeft || streamResult.backlogLeft
+                attempts.append((stream.name, .polled(failure: streamResult.error, backlogLeft: streamResult.backlogLeft,
+                                                      watermark: streamResult.watermark)))
             }
         } catch {
-            failure = error
+            setupFailure = error
         }
 
+        let verdict = SourceVerdict.judge(setupFailure: setupFailure, attempts: attempts)
+        let decided = health.decide(attempts, verdict: verdict, setupFailed: setupFailure != nil)
+        if let failure = announce(decided.transitions, source: source, now: now) {
+            return interrupted(result, failure, streamResults, log)
+        }
         result.events = streamResults.reduce(0) { $0 + $1.events }
         result.pages = streamResults.reduce(0) { $0 + $1.pages }
+        let backlogLeft = streamResults.contains { $0.backlogLeft }
         let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
-        let outcome = PollOutcome(success: failure == nil, polledAt: UTCTimestamp.now().rfc3339,
-                                  error: failure?.description, events: result.events, durationMs: duration,
-                                  backlogLeft: backlogLeft)
-        let recorded = try? worker.bookkeeping.record(sourceID: source.sourceID, outcome: outcome,
-                                                      maxConsecutiveFailures: run.configuration.maxConsecutiveFailures)
-        result.outcome = failure == nil ? "success" : "error"
-        result.reason = failure?.description
+        let failed = verdict.outcome == .failure
+        let poll = PollOutcome(success: !failed, polledAt: UTCTimestamp.now().rfc3339,
+                               error: failed ? verdict.error?.description : nil, events: result.events,
+                               durationMs: duration, backlogLeft: backlogLeft)
+        let recorded: RecordedOutcome?
+        do {
+            recorded = try worker.bookkeeping.record(
+                sourceID: source.sourceID, outcome: verdict.outcome == .partial ? "success" : verdict.outcome.rawValue,
+                poll: poll, streamStateJSON: decided.stateJSON, maxConsecutiveFailures: run.configuration.maxConsecutiveFailures)
+        } catch {
+            return interrupted(result, ProviderError(.database, error.description), streamResults, log)
+        }
+        result.outcome = failed ? "error" : "success"
+        result.reason = verdict.error?.description
+        result.failedStreams = attempts.filter {
+            if case .polled(let failure?, _, _) = $0.attempt { return !SourceVerdict.chargedToSource(failure) }
+            return false
+        }.count
         var metadata: Logger.Metadata = [
-            "outcome": "\(result.outcome)", "events": "\(result.events)", "pages": "\(result.pages)",
+            "outcome": "\(failed ? "error" : verdict.outcome.rawValue)", "events": "\(result.events)", "pages": "\(result.pages)",
             "requests": "\(worker.http.requests - requestsBefore)", "duration_ms": "\(duration)",
             "duplicates_skipped": "\(streamResults.reduce(0) { $0 + $1.skippedDuplicates })",
             "backlog_left": "\(backlogLeft)",
-            "streams": .dictionary(Dictionary(uniqueKeysWithValues: streamResults.map {
-                ($0.stream, Logger.MetadataValue.string($0.error == nil ? "ok \($0.events)" : "error"))
-            })),
+            "streams": .dictionary(decided.summary(streamResults)),
         ]
-        if let failure { metadata["error"] = "\(failure.description)"; metadata["error.kind"] = "\(failure.kind)" }
+        if let error = verdict.error { metadata["error"] = "\(error.description)"; metadata["error.kind"] = "\(error.kind)" }
         if let recorded {
             metadata["next_poll_time"] = "\(recorded.nextPollTime)"
             metadata["error_count"] = "\(recorded.errorCount)"
             if !recorded.isEnabled { metadata["disabled_reason"] = "\(recorded.disabledReason ?? "")" }
         }
-        if failure == nil { log.info("source polled", metadata: metadata) } else { log.error("source polled", metadata: metadata) }
+        if verdict.error == nil { log.info("source polled", metadata: metadata) } else { log.error("source polled", metadata: metadata) }
         return result
+    }
+
+    /// Kafka or PostgreSQL failed: nothing is recorded against the source (its error count,
+    /// schedule and streams stay as they were, so it is polled again by the next tick), and
+    /// the run stops starting new work.
+    private func interrupted(_ base: SourceResult, _ failure: ProviderError, _ streams: [StreamResult],
+                             _ log: Logger) -> SourceResult {
+        run.stop(because: failure)
+        var result = base
+        result.outcome = "error"
+        result.reason = failure.description
+        result.infrastructure = true
+        result.events = streams.reduce(0) { $0 + $1.events }
+        log.warning("source polled", metadata: [
+            "outcome": "error", "infrastructure": "true", "error": "\(failure.description)", "error.kind": "\(failure.kind)",
+            "events": "\(result.events)", "note": "not counted against the source; the next tick polls it again",
+        ])
+        return result
+    }
+
+    /// Publishes the run's health transitions and waits for Kafka; the error when it could not.
+    private func announce(_ transitions: [HealthTransition], source: DueSource, now: UTCTimestamp) -> ProviderError? {
+        guard !transitions.isEmpty else { return nil }
+        let origin = EventOrigin(tenantID: source.tenantID, sourceID: source.sourceID, platform: source.platform.rawValue)
+        worker.publisher.beginBatch()
+        do throws(ProviderError) {
+            for transition in transitions {
+                guard let event = HealthEvent.make(transition, origin: origin, sourceName: source.sourceName,
+                                                   priorPoll: source.lastPolledTimestamp, now: now) else { continue }
+                try worker.publisher.publish(event, origin: origin, ingestedAt: now.rfc3339)
+            }
+            try worker.publisher.confirm(timeout: .seconds(run.configuration.deliveryTimeoutSeconds))
+        } catch {
+            return error
+        }
+        return nil
     }
 
     private func makeProvider(_ source: DueSource, logger: Logger) throws(ProviderError) -> any CloudProvider {

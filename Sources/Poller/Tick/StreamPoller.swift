@@ -12,6 +12,8 @@ public struct StreamResult: Sendable {
     public var slices = 0
     public var backlogLeft = false
     public var error: ProviderError?
+    /// The stored checkpoint's watermark after the run (lag is measured from it).
+    var watermark: UTCTimestamp?
 }
 
 /// Polls one stream of one source: slice after slice, oldest first, each slice
@@ -36,6 +38,7 @@ struct StreamPoller {
         var result = StreamResult(stream: stream.name)
         var checkpoint = stored.checkpoint ?? rules.initialCheckpoint(now: now)
         var slice = stored.sliceSeconds ?? min(3600, rules.maxSliceSeconds)
+        result.watermark = stored.checkpoint?.watermark
         if stored.checkpoint == nil {
             logger.info("stream starts", metadata: ["stream": "\(stream.name)", "from": "\(checkpoint.watermark.rfc3339)"])
         }
@@ -74,9 +77,10 @@ struct StreamPoller {
                 try store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
                                          checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
             } catch {
-                result.error = ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
+                result.error = ProviderError(.database, "events delivered but the checkpoint could not be saved: \(error.description)")
                 return result
             }
+            result.watermark = checkpoint.watermark
             result.events += publisher.published
             result.skippedDuplicates += dedupe.skipped
             result.pages += pages
