@@ -116,6 +116,7 @@ def test_a_deleted_subscription_fails_backs_off_and_is_disabled_alone(kit, db, o
     assert state["is_enabled"] and state["error_count"] == 0 and state["streams"][healthy]["state"] == "ok"
 
     events, health = messages(kit)
+    health.sort(key=lambda m: m.value["timestamp"])   # keys spread over partitions: order by event time
     keys = collections.Counter(m.key for m in events)
     assert {k for k in keys if "@" not in k} == want and max(keys.values()) == 1   # risk keys carry an '@'
 
@@ -212,3 +213,27 @@ def test_a_stream_with_an_old_watermark_is_reported_lagging(kit):
     # A poll that catches up clears it.
     kit.poll(source)
     assert stream_samples(kit, sid, "siem_stream_lagging") == {"directory_audits": 0, "sign_ins": 0}
+
+
+def test_postgresql_refusing_the_checkpoint_is_infrastructure_not_the_source(kit, db):
+    app = kit.new_app()
+    ids = set(kit.add_events(app, "directoryAudits", 30, iso(3000), iso(100)))
+    source = kit.create_source(app, streams=["directory_audits"])
+    sid = source["source_id"]
+    # The poller's role may no longer write the table: its checkpoint write fails mid-poll.
+    db.execute("REVOKE UPDATE ON cloud_api_sources FROM siem_poller")
+    try:
+        proc = kit.run_poller("--source", sid)
+    finally:
+        db.execute("GRANT UPDATE ON cloud_api_sources TO siem_poller")
+    assert proc.returncode == 1, proc.stderr
+    stopped = [line for line in proc.log if line.get("msg") == "run stopped: infrastructure failure"]
+    assert len(stopped) == 1 and stopped[0]["component"] == "postgresql", proc.stderr
+    state = kit.source(sid)
+    assert state["error_count"] == 0 and state["last_error"] is None and state["last_polled_timestamp"] is None
+    assert state["cursor"] == {} and state["streams"] == {}
+
+    kit.poll(source)
+    # Delivered again under the same keys (the checkpoint had not moved): nothing lost.
+    assert {m.key for m in kit.read()} == ids
+    assert kit.read_health() == []
