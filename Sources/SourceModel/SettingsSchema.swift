@@ -55,6 +55,8 @@ public enum SettingsSchema {
                     help: "most event ids remembered per stream to drop re-reads (default 50000; past it a re-read may repeat an event, never lose one)"),
         SettingSpec(name: "page_size", kind: .integer(1...1_000), platforms: all,
                     help: "events per request ($top / pageSize / MaxResults)"),
+        SettingSpec(name: "lag_alert_intervals", kind: .integer(1...1_000), platforms: all,
+                    help: "polling intervals a stream's watermark may trail before it is flagged as lagging (default 4)"),
         SettingSpec(name: "streams", kind: .subsetOf(Platform.allCases.flatMap(streams(for:))), platforms: all,
                     help: "which log types to collect (default: all of the platform's)"),
         SettingSpec(name: "cloud", kind: .oneOf(["global", "usgov", "dod", "china"]), platforms: microsoft,

@@ -52,7 +52,7 @@ public final class PollerStore {
         do {
             result = try connection.query("""
                 SELECT source_id, tenant_id, platform, source_name, polling_interval_minutes,
-                       last_polled_timestamp, next_poll_time, error_count, settings, cursor, now()
+                       last_polled_timestamp, next_poll_time, error_count, settings, cursor, stream_state, now()
                 FROM cloud_api_sources
                 WHERE source_id = \(sourceID)::uuid
                   AND (\(force) OR (is_enabled AND next_poll_time <= siem_poll_due_by(now())))
@@ -61,7 +61,7 @@ public final class PollerStore {
             throw .wrap(error, "could not read the source")
         }
         guard result.rowCount == 1 else { return nil }
-        guard let now = result.timestamp(0, 10) else {
+        guard let now = result.timestamp(0, 11) else {
             throw StorageError(code: .corruptRow, message: "now() returned no timestamp")
         }
         return (try DueSource(result, row: 0), now)

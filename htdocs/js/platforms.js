@@ -11,7 +11,12 @@ const COMMON_SETTINGS = [
     help: "Default 50000. Ids of delivered events kept to drop re-reads; past this a re-read may repeat an event, never lose one." },
   { name: "page_size", label: "Page size (events per request)", kind: "int", min: 1, max: 1000,
     help: "Leave empty for the provider's default." },
+  { name: "lag_alert_intervals", label: "Lag alert (polling intervals)", kind: "int", min: 1, max: 1000,
+    help: "A stream whose watermark trails by more than this many polling intervals is flagged as lagging. Default 4." },
 ];
+
+/** The lag rule of sql/012 (siem_stream_metrics): watermark older than N polling intervals. */
+export const DEFAULT_LAG_ALERT_INTERVALS = 4;
 
 const MICROSOFT_ENDPOINTS = [
   { name: "cloud", label: "Cloud", kind: "select",

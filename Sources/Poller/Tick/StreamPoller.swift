@@ -31,6 +31,9 @@ public struct StreamResult: Sendable {
         error = error ?? later.error
         state = later.state ?? state
     }
+
+    /// The checkpoint's watermark after the run (lag is measured from it).
+    var watermark: UTCTimestamp? { state?.checkpoint?.watermark }
 }
 
 /// Polls one stream of one source: slice after slice, oldest first, each slice
@@ -171,7 +174,7 @@ struct StreamPoller {
             // A poller that lost its lock must stop writing: another may own the source now.
             throw error.code == .lockLost
                 ? ProviderError(.lockLost, error.message)
-                : ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
+                : ProviderError(.database, "events delivered but the checkpoint could not be saved: \(error.description)")
         }
     }
 
