@@ -141,7 +141,14 @@ public final class PostgresConnection {
     /// Runs `body` inside BEGIN/COMMIT, rolling back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try reconnectIfLost()
-        try execute(unsafeSQL: "BEGIN")
+        do {
+            try execute(unsafeSQL: "BEGIN")
+        } catch where error.code == .connection {
+            // The server's goodbye can still be on its way when the idle check looks: nothing
+            // of the transaction ran yet, so a new session and a second BEGIN are safe.
+            try connect()
+            try execute(unsafeSQL: "BEGIN")
+        }
         inTransaction = true
         defer { inTransaction = false }
         do {
