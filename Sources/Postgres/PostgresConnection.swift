@@ -1,12 +1,25 @@
 internal import CLibPQ
 internal import Glibc
+public import UTCTime
 
 /// One libpq connection. Not thread-safe: each worker thread owns its own.
 /// Statements are prepared once per connection and reused by their text.
+///
+/// A lost connection is re-opened before the next statement, and the new session gets
+/// the session settings recorded with `setSessionSetting` before any statement runs:
+/// no statement ever runs on a session that lacks them (row-level security reads one).
+/// What cannot be carried over (advisory locks) is guarded by `session`: a statement
+/// pinned to a session fails with `.sessionLost` instead of running on a newer one.
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private let conninfo: String
     private var prepared: [String: String] = [:]
+    /// Applied to every new session, in this order (set_config names and values).
+    private var sessionSettings: [(name: String, value: String)] = []
+    /// Inside `transaction`: a reconnect there would run the rest outside the transaction.
+    private var inTransaction = false
+    /// Counts the sessions opened so far; identifies the current one.
+    public private(set) var session = 0
 
     /// Connects with a libpq connection string or `postgresql://` URL.
     public init(conninfo: String) throws(PostgresError) {
@@ -26,8 +39,19 @@ public final class PostgresConnection {
             handle = nil
             throw PostgresError(code: .connection, message: message)
         }
-        // Timestamps come back in one predictable form (see PostgresTimestamp).
-        _ = try execute(unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
+        session += 1
+        do throws(PostgresError) {
+            // Timestamps come back in one predictable form (see PostgresTimestamp).
+            _ = try execute(unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
+            for setting in sessionSettings {
+                try run("SELECT set_config(\(setting.name), \(setting.value), false)")
+            }
+        } catch {
+            // A session without its settings must not serve statements.
+            PQfinish(handle)
+            handle = nil
+            throw error
+        }
     }
 
     /// True when the connection is usable (a broken one can be `reset()`).
@@ -36,10 +60,40 @@ public final class PostgresConnection {
     /// Reconnects after the server went away.
     public func reset() throws(PostgresError) { try connect() }
 
+    /// Sets a session setting (`set_config(name, value, false)`) now and on every later
+    /// session of this connection; a no-op when it already has this value.
+    /// Refused inside a transaction, whose rollback would undo it behind our back.
+    public func setSessionSetting(_ name: String, to value: String) throws(PostgresError) {
+        if sessionSettings.contains(where: { $0.name == name && $0.value == value }) { return }
+        guard !inTransaction else {
+            throw PostgresError(code: .protocolViolation, message: "session setting \(name) changed inside a transaction")
+        }
+        sessionSettings.removeAll { $0.name == name }
+        // Recorded first: if the session ends before this statement runs, the next one gets it.
+        sessionSettings.append((name, value))
+        do {
+            try query("SELECT set_config(\(name), \(value), false)")
+        } catch {
+            if error.code != .connection { sessionSettings.removeAll { $0.name == name } }
+            throw error
+        }
+    }
+
     /// Runs a parameterized statement (prepared on first use on this connection).
+    /// With `session`, only on that session: `.sessionLost` if it has ended, so that
+    /// what relies on its advisory locks never runs without them.
     @discardableResult
-    public func query(_ sql: SQL) throws(PostgresError) -> PostgresResult {
-        if !isHealthy { try connect() }
+    public func query(_ sql: SQL, session required: Int? = nil) throws(PostgresError) -> PostgresResult {
+        try reconnectIfLost()
+        if let required, required != session {
+            throw PostgresError(code: .sessionLost, message: "session \(required) ended (now \(session))")
+        }
+        return try run(sql)
+    }
+
+    /// Runs a statement on the current session as it is.
+    @discardableResult
+    private func run(_ sql: SQL) throws(PostgresError) -> PostgresResult {
         let name = try statementName(for: sql)
         var cValues: [UnsafeMutablePointer<CChar>?] = sql.binds.map { bind in
             bind.textValue.map { strdup($0) } ?? nil
@@ -53,6 +107,31 @@ public final class PostgresConnection {
         return try check(result)
     }
 
+    /// Re-opens a connection that broke, or whose server ended the session while it was
+    /// idle (terminated, restarted, idle timeout): the server's goodbye is waiting on
+    /// the socket, and sending a statement after it would only fail.
+    private func reconnectIfLost() throws(PostgresError) {
+        guard !isHealthy || (!inTransaction && peerHasSpoken()) else { return }
+        if inTransaction {
+            throw PostgresError(code: .connection, message: "the connection was lost inside a transaction")
+        }
+        try connect()
+    }
+
+    /// True when the server ended the session while no statement ran: its goodbye
+    /// (FATAL, then end of stream) is waiting on the socket. Anything else it may send
+    /// while idle (a notice, a parameter status) is read and the session kept.
+    private func peerHasSpoken() -> Bool {
+        guard isHealthy, PQisBusy(handle) == 0 else { return false }
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return false }
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return true }
+        }
+        // Still talking after several reads while idle: not a session to trust.
+        return true
+    }
+
     /// Runs trusted SQL text, possibly several statements (migrations, SET, BEGIN).
     @discardableResult
     public func execute(unsafeSQL text: String) throws(PostgresError) -> PostgresResult {
@@ -61,7 +140,17 @@ public final class PostgresConnection {
 
     /// Runs `body` inside BEGIN/COMMIT, rolling back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute(unsafeSQL: "BEGIN")
+        try reconnectIfLost()
+        do {
+            try execute(unsafeSQL: "BEGIN")
+        } catch where error.code == .connection {
+            // The server's goodbye can still be on its way when the idle check looks: nothing
+            // of the transaction ran yet, so a new session and a second BEGIN are safe.
+            try connect()
+            try execute(unsafeSQL: "BEGIN")
+        }
+        inTransaction = true
+        defer { inTransaction = false }
         do {
             let value = try body()
             try execute(unsafeSQL: "COMMIT")
@@ -70,6 +159,14 @@ public final class PostgresConnection {
             _ = try? execute(unsafeSQL: "ROLLBACK")
             throw error
         }
+    }
+
+    /// The server's clock (`now()`): the one schedules and watermarks are judged by.
+    public func serverNow() throws(PostgresError) -> UTCTimestamp {
+        guard let now = try query("SELECT now()").timestamp(0, 0) else {
+            throw PostgresError(code: .protocolViolation, message: "now() returned no timestamp")
+        }
+        return now
     }
 
     private func statementName(for sql: SQL) throws(PostgresError) -> String {

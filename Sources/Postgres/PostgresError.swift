@@ -2,11 +2,13 @@
 /// constraint violations (23505 unique, 23514 check, …) to client errors.
 public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String { case connection, query, protocolViolation, decoding }
+        private enum Base: String { case connection, sessionLost, query, protocolViolation, decoding }
         private let base: Base
         private init(_ base: Base) { self.base = base }
         /// Could not connect, or the connection broke.
         public static let connection = Code(.connection)
+        /// A statement pinned to a session found it ended (and its advisory locks gone).
+        public static let sessionLost = Code(.sessionLost)
         /// The server rejected a statement (see `sqlState`).
         public static let query = Code(.query)
         /// The server answered something the wrapper did not expect.

@@ -7,6 +7,10 @@ public enum SourceHealth: String, Sendable, CaseIterable, Comparable {
     case overdue
     /// The last poll failed (the poller retries with backoff).
     case failing
+    /// The source delivers, but one of its streams fails or was disabled (sql/012).
+    case degraded
+    /// A stream's watermark trails by more than the source's lag threshold.
+    case lagging
     /// Polling works, but the credentials expire soon (a certificate's end).
     case expiring
     /// Enabled and not polled yet, and not yet overdue.
@@ -15,7 +19,9 @@ public enum SourceHealth: String, Sendable, CaseIterable, Comparable {
     case disabled
 
     /// Whether monitoring should page someone about it.
-    public var needsAttention: Bool { self == .overdue || self == .failing || self == .expiring }
+    public var needsAttention: Bool {
+        self == .overdue || self == .failing || self == .degraded || self == .lagging || self == .expiring
+    }
 
     public static func < (lhs: Self, rhs: Self) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -36,7 +42,13 @@ public enum SourceHealth: String, Sendable, CaseIterable, Comparable {
         guard isEnabled else { return .disabled }
         if let nextPoll, nextPoll.adding(seconds: rules.overdueAfterSeconds) < now { return .overdue }
         if errorCount > 0 { return .failing }
+        // degraded and lagging come from the streams: SourceMetrics.health.
         if let credentialsExpire, credentialsExpire < now.adding(seconds: rules.expiryWarningSeconds) { return .expiring }
         return lastPolled == nil ? .pending : .ok
     }
+}
+
+/// A stream's state as operators see it (sql/012 `stream_state`, lag judged when read).
+public enum StreamHealthState: String, Sendable {
+    case ok, failing, disabled, lagging
 }

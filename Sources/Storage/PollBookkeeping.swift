@@ -14,6 +14,8 @@ public struct DueSource: Sendable {
     public var errorCount: Int
     public var settingsJSON: String
     public var cursorJSON: String
+    /// Each stream's health (sql/012), when the query selected it (PollerStore.current does).
+    public var streamStateJSON = "{}"
 }
 
 extension DueSource {
@@ -30,6 +32,7 @@ extension DueSource {
             lastPolledTimestamp: result.timestamp(row, 5)?.rfc3339, nextPollTime: result.timestamp(row, 6)?.rfc3339 ?? "",
             errorCount: result.int(row, 7) ?? 0, settingsJSON: result.string(row, 8) ?? "{}",
             cursorJSON: result.string(row, 9) ?? "{}")
+        if result.columnCount > 10 { streamStateJSON = result.string(row, 10) ?? "{}" }
     }
 }
 
@@ -65,9 +68,30 @@ public final class PollBookkeeping {
         return due
     }
 
-    /// Records one poll's outcome; nil when the source no longer exists.
-    public func record(sourceID: String, outcome: PollOutcome,
-                       maxConsecutiveFailures: Int) throws(StorageError) -> RecordedOutcome? {
+    /// Records one poll as the poller sees it (sql/012): the streams' health and the
+    /// source's outcome (`success`, `failure` or `idle`) in one statement; nil when the
+    /// source no longer exists. With `session` (the one holding the source's lock), only on
+    /// that session, else `.lockLost`.
+    public func record(sourceID: String, outcome: String, poll: PollOutcome, streamStateJSON: String,
+                       maxConsecutiveFailures: Int, session: Int? = nil) throws(StorageError) -> RecordedOutcome? {
+        let result: PostgresResult
+        do {
+            result = try connection.query("""
+                SELECT source_id, is_enabled, error_count, next_poll_time, disabled_reason
+                FROM siem_record_source_poll(\(sourceID)::uuid, \(outcome), \(poll.polledAt)::timestamptz,
+                    \(poll.error), \(poll.events), \(poll.durationMs), \(maxConsecutiveFailures),
+                    \(poll.backlogLeft), \(streamStateJSON)::jsonb)
+                """, session: session)
+        } catch {
+            throw error.code == .sessionLost ? .lockLost(sourceID) : .wrap(error, "could not record the poll")
+        }
+        return Self.recorded(result, sourceID: sourceID)
+    }
+
+    /// Records one poll's outcome (the API's poll/status endpoint); nil when the source no
+    /// longer exists. With `session`, only on that session, else `.lockLost`.
+    public func record(sourceID: String, outcome: PollOutcome, maxConsecutiveFailures: Int,
+                       session: Int? = nil) throws(StorageError) -> RecordedOutcome? {
         let result: PostgresResult
         do {
             result = try connection.query("""
@@ -75,10 +99,14 @@ public final class PollBookkeeping {
                 FROM siem_record_poll_outcome(\(sourceID)::uuid, \(outcome.success), \(outcome.polledAt)::timestamptz,
                     \(outcome.error), \(outcome.events), \(outcome.durationMs), \(maxConsecutiveFailures),
                     \(outcome.backlogLeft))
-                """)
+                """, session: session)
         } catch {
-            throw .wrap(error, "could not record the poll outcome")
+            throw error.code == .sessionLost ? .lockLost(sourceID) : .wrap(error, "could not record the poll outcome")
         }
+        return Self.recorded(result, sourceID: sourceID)
+    }
+
+    private static func recorded(_ result: PostgresResult, sourceID: String) -> RecordedOutcome? {
         guard result.rowCount == 1 else { return nil }
         return RecordedOutcome(
             sourceID: result.string(0, 0) ?? sourceID,

@@ -39,21 +39,19 @@ public struct SourceListQuery: Hashable, Sendable {
 /// the database enforces the same boundary a second time.
 public final class SourceRepository {
     private let connection: PostgresConnection
-    private var scopedTenant: String?
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    /// Sets the session's tenant for row-level security (skipped when unchanged;
-    /// set_config runs outside any transaction, so it cannot be rolled back under us).
+    /// Sets the session's tenant for row-level security. The connection applies it again
+    /// to any session it opens after a reconnect, whichever statement reconnects, so no
+    /// statement runs with a missing or stale tenant (set_config outside a transaction,
+    /// so no rollback can undo it under us).
     private func scope(to tenantID: String) throws(StorageError) {
-        if scopedTenant == tenantID, connection.isHealthy { return }
-        scopedTenant = nil
         do {
-            try connection.query("SELECT set_config('app.tenant_id', \(tenantID), false)")
+            try connection.setSessionSetting("app.tenant_id", to: tenantID)
         } catch {
             throw .wrap(error, "could not scope the session to the tenant")
         }
-        scopedTenant = tenantID
     }
 
     private func run(_ tenantID: String, _ sql: SQL, _ what: String) throws(StorageError) -> PostgresResult {
@@ -61,7 +59,6 @@ public final class SourceRepository {
         do {
             return try connection.query(sql)
         } catch {
-            if !connection.isHealthy { scopedTenant = nil }
             if error.isUniqueViolation {
                 throw StorageError(code: .duplicateName, message: "a source with this name already exists", underlying: error)
             }

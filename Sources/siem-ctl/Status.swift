@@ -10,7 +10,7 @@ import UTCTime
 /// Exit status 1 when a source needs attention, so monitoring can run it as a check.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show each source's polling state; exit 1 when one is overdue, failing or its credentials expire soon.")
+        abstract: "Show each source's polling state; exit 1 when one is overdue, failing, degraded (a stream fails), lagging or its credentials expire soon.")
 
     @Option(help: "Only this tenant's sources.")
     var tenant: String?
@@ -67,6 +67,23 @@ struct Status: ParsableCommand {
         writer.key(ascii: "last_error"); writer.string(source.lastError)
         writer.key(ascii: "disabled_reason"); writer.string(source.disabledReason)
         writer.key(ascii: "credentials_expires_at"); writer.string(source.credentialsExpire?.rfc3339)
+        writer.key(ascii: "streams")
+        writer.beginArray()
+        for stream in source.streams {
+            writer.beginObject()
+            writer.key(ascii: "stream"); writer.string(stream.stream)
+            writer.key(ascii: "state"); writer.string(stream.state.rawValue)
+            writer.key(ascii: "error_count"); writer.int(stream.consecutiveErrors)
+            writer.key(ascii: "last_error"); writer.string(stream.lastError)
+            writer.key(ascii: "disabled_reason"); writer.string(stream.disabledReason)
+            writer.key(ascii: "next_attempt"); writer.string(stream.nextAttempt?.rfc3339)
+            writer.key(ascii: "watermark"); writer.string(stream.watermark?.rfc3339)
+            writer.key(ascii: "watermark_age_seconds")
+            if let age = stream.watermarkAgeSeconds { writer.int(Int(age)) } else { writer.null() }
+            writer.key(ascii: "backlog_runs"); writer.int(stream.backlogRuns)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.endObject()
         return String(decoding: writer.bytes, as: UTF8.self)
     }

@@ -34,6 +34,8 @@ enum StatusTable {
             return "should have been polled \(source.nextPoll.map { ago($0, now) } ?? "long ago"): is cron running siem-poller?"
         case .failing:
             return oneLine(source.lastError ?? "the last poll failed")
+        case .degraded, .lagging:
+            return oneLine(source.streams.compactMap { streamNote($0, now) }.joined(separator: "; "))
         case .expiring:
             let end = source.credentialsExpire.map { "\($0 < now ? "expired" : "expire") \(until($0, now)) (\($0.rfc3339.prefix(10)))" }
             return "credentials \(end ?? "expire soon"): upload new ones"
@@ -43,6 +45,22 @@ enum StatusTable {
             return oneLine(source.disabledReason ?? "disabled by an operator")
         case .ok:
             return ""
+        }
+    }
+
+    /// What is wrong with one stream, or nil when nothing is.
+    static func streamNote(_ stream: StreamMetrics, _ now: UTCTimestamp) -> String? {
+        switch stream.state {
+        case .disabled:
+            return "\(stream.stream) disabled: \(stream.disabledReason ?? "after repeated failures")"
+        case .failing:
+            let retry = stream.nextAttempt.map { ", retried \(until($0, now))" } ?? ""
+            return "\(stream.stream) failing (\(stream.consecutiveErrors) errors\(retry)): \(stream.lastError ?? "")"
+        case .lagging:
+            let age = stream.watermarkAgeSeconds.map { span(Int64($0)) } ?? "?"
+            return "\(stream.stream) falling behind: watermark \(age) old"
+        case .ok:
+            return nil
         }
     }
 

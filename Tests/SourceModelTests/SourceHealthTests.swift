@@ -49,6 +49,9 @@ import UTCTime
     @Test func statesSortWorstFirst() {
         #expect([SourceHealth.ok, .disabled, .failing, .overdue, .pending, .expiring].sorted()
                 == [.overdue, .failing, .expiring, .pending, .ok, .disabled])
-        #expect(SourceHealth.allCases.filter(\.needsAttention) == [.overdue, .failing, .expiring])
+        // A stream failing, disabled or lagging while the source delivers needs someone too (#11).
+        #expect(SourceHealth.allCases.filter(\.needsAttention) == [.overdue, .failing, .degraded, .lagging, .expiring])
+        #expect([SourceHealth.expiring, .lagging, .ok, .degraded, .failing].sorted()
+                == [.failing, .degraded, .lagging, .expiring, .ok])
     }
 }

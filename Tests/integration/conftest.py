@@ -98,3 +98,27 @@ def admin(stack, tenant):
 def only_new_sources_due(db):
     """Tests that run a whole tick must not pick up sources other tests left due."""
     db.execute("UPDATE cloud_api_sources SET is_enabled = false WHERE is_enabled")
+
+
+@pytest.fixture
+def row_writes(db):
+    """Logs every write to cloud_api_sources with the writer's application_name and time."""
+    db.execute("""
+        CREATE TABLE test_row_writes (source_id uuid, app text, at timestamptz, cursor jsonb,
+                                      last_polled timestamptz);
+        CREATE FUNCTION test_log_row_write() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+        BEGIN
+            INSERT INTO test_row_writes VALUES (NEW.source_id, current_setting('application_name'),
+                                                clock_timestamp(), NEW.cursor, NEW.last_polled_timestamp);
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER test_log_row_write AFTER UPDATE ON cloud_api_sources
+            FOR EACH ROW EXECUTE FUNCTION test_log_row_write();
+        """)
+    try:
+        yield lambda source_id: db.execute(
+            "SELECT app, at, cursor, last_polled FROM test_row_writes WHERE source_id = %s ORDER BY at",
+            (source_id,)).fetchall()
+    finally:
+        db.execute("DROP TRIGGER test_log_row_write ON cloud_api_sources; DROP FUNCTION test_log_row_write(); "
+                   "DROP TABLE test_row_writes")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import appcert
 from harness import kafka
 
+HEALTH_LOG_TYPE = "collector_health"
+
 
 def broker_command(control_socket, line, timeout=10.0):
     """One command to the stack's dev broker (see siem-devbroker --control-socket)."""
@@ -106,11 +108,21 @@ class KitBase:
         return proc
 
     def topic_size(self):
+        """Collected events in the topic (the poller's collector_health events are not counted)."""
         ends = kafka.partition_ends(self.stack.env["KAFKA_BROKERS"], self.topic)
-        return sum(hi - lo for lo, hi in ends.values())
+        total = sum(hi - lo for lo, hi in ends.values())
+        return total - len(self.read_health()) if total else 0
+
+    def _read_all(self, timeout=30):
+        return kafka.read_topic(self.stack.env["KAFKA_BROKERS"], self.topic, timeout=timeout)
 
     def read(self, timeout=30):
-        return kafka.read_topic(self.stack.env["KAFKA_BROKERS"], self.topic, timeout=timeout)
+        """The collected events in the topic, without the poller's own collector_health events
+        (those share the topic by design; read_health() returns them)."""
+        return [m for m in self._read_all(timeout) if m.headers.get("log_type") != HEALTH_LOG_TYPE]
+
+    def read_health(self, timeout=30):
+        return [m for m in self._read_all(timeout) if m.headers.get("log_type") == HEALTH_LOG_TYPE]
 
 
 class PollerKit(KitBase):

@@ -717,6 +717,40 @@ def test_details_show_settings_credential_state_and_checkpoints(page, kit):
     page.screenshot("admin-details.png")
 
 
+def test_a_failing_or_lagging_stream_is_flagged_while_the_source_delivers(page, kit, db):
+    app = kit.new_app()
+    kit.add_events(app, "directoryAudits", 5, iso(3000), iso(120))
+    kit.add_events(app, "signIns", 5, iso(3000), iso(120))
+    source = kit.create_source(app)
+    sid, name = source["source_id"], source["source_name"]
+    kit.poll(source)
+    # sign_ins three hours behind (rewound, as a backlog left behind would leave it); directory_audits failing.
+    r = kit.admin.put(f"{kit.stack.url}/v1/cloud_api_sources/{sid}/checkpoints/sign_ins", json={"watermark": iso(3 * 3600)})
+    assert r.status_code == 200, r.text
+    db.execute("""UPDATE cloud_api_sources SET stream_state = jsonb_set(stream_state, '{directory_audits}',
+                      stream_state -> 'directory_audits' || '{"state": "failing", "error_count": 2,
+                      "last_error": "missing permission: directory_audits: HTTP 403", "next_attempt": "2099-01-01T00:00:00Z"}')
+                  WHERE source_id = %s""", (sid,))
+    page.sign_in(kit.stack.token(tenant=kit.siem_tenant, roles=["admin"]))
+    assert page.cell(name, "errors").startswith("0")   # the source itself is not failing
+    (badge,) = page.row(name).find_elements(By.CSS_SELECTOR, '[data-col="errors"] [data-stream-alert]')
+    assert badge.get_attribute("data-stream-alert") == "failing" and badge.text == "stream failing +1"
+    title = badge.get_attribute("title")
+    assert "directory_audits failing (2 errors)" in title and "sign_ins falling behind: watermark 3h old" in title
+
+    page.open_details(name)
+    lagging = page.el('#details-streams tr[data-stream="sign_ins"]')
+    assert lagging.get_attribute("data-state") == "lagging"
+    assert lagging.find_element(By.CSS_SELECTOR, '[data-col="state"]').text == "Lagging"
+    assert lagging.find_element(By.CSS_SELECTOR, '[data-col="age"]').text == "3h — falling behind"
+    failing = page.el('#details-streams tr[data-stream="directory_audits"]')
+    assert failing.get_attribute("data-state") == "failing"
+    assert failing.find_element(By.CSS_SELECTOR, '[data-col="errors"]').text == "2"
+    assert "HTTP 403" in failing.find_element(By.CSS_SELECTOR, '[data-col="last_error"]').text
+    assert failing.find_element(By.CSS_SELECTOR, '[data-col="next_attempt"] time')
+    page.screenshot("admin-details-streams.png")
+
+
 def test_rewind_a_stream_checkpoint(page, kit):
     """Needs PUT /v1/cloud_api_sources/{id}/checkpoints/{stream}."""
     app = kit.new_app()

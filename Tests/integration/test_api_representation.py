@@ -29,7 +29,9 @@ def test_every_column_round_trips(stack, admin, db):
     db.execute("""UPDATE cloud_api_sources SET last_error = %s, disabled_reason = NULL,
                       last_polled_timestamp = '2026-01-02 03:04:05+00', last_success_timestamp = '2026-01-02 03:04:05.000123+00',
                       error_count = 3, events_collected_total = 9007199254740993, last_poll_events = 7,
-                      last_poll_duration_ms = 1234, cursor = '{"entries": {"watermark": "2026-01-02T03:04:05Z", "seen": ["a\\"b"]}}'
+                      last_poll_duration_ms = 1234, cursor = '{"entries": {"watermark": "2026-01-02T03:04:05Z", "seen": ["a\\"b"]}}',
+                      stream_state = '{"entries": {"state": "failing", "error_count": 2, "last_error": "HTTP 503 \\"x\\"",
+                                       "next_attempt": "2026-01-02T04:04:05Z", "lagging": false, "backlog_runs": 0}}'
                   WHERE source_id = %s""", ("line one\nline two \x01 \"q\"", sid))
     got = admin.get(f"{url}/{sid}")
     assert got.status_code == 200
@@ -38,21 +40,25 @@ def test_every_column_round_trips(stack, admin, db):
                                last_polled_timestamp, last_success_timestamp, next_poll_time, error_count, last_error,
                                disabled_reason, settings, cursor, credentials_fingerprint, credentials_key_id,
                                events_collected_total, last_poll_events, last_poll_duration_ms, created_at, updated_at,
-                               credentials_expires_at
+                               credentials_expires_at, stream_state
                         FROM cloud_api_sources WHERE source_id = %s""", (sid,)).fetchone()
     (source_id, tenant_id, platform, name, interval, enabled, polled, success, next_poll, errors, last_error,
-     disabled, settings, cursor, fingerprint, key_id, total, last_events, duration, created, updated, expires) = row
+     disabled, settings, cursor, fingerprint, key_id, total, last_events, duration, created, updated, expires,
+     streams) = row
     assert source == {
         "source_id": source_id, "tenant_id": tenant_id, "platform": platform, "source_name": name,
         "polling_interval_minutes": interval, "is_enabled": enabled,
         "last_polled_timestamp": rfc3339(polled), "last_success_timestamp": rfc3339(success),
         "next_poll_time": rfc3339(next_poll), "error_count": errors, "last_error": last_error,
-        "disabled_reason": disabled, "settings": settings, "cursor": cursor,
+        "disabled_reason": disabled, "settings": settings, "streams": streams,
+        # Each checkpoint without the ids it keeps to drop re-reads (up to 50,000 a stream).
+        "cursor": {k: {kk: vv for kk, vv in v.items() if kk != "seen"} for k, v in cursor.items()},
         "credentials": {"set": True, "fingerprint": fingerprint, "key_id": key_id, "expires_at": rfc3339(expires)},
         "stats": {"events_collected_total": total, "last_poll_events": last_events, "last_poll_duration_ms": duration},
         "created_at": rfc3339(created), "updated_at": rfc3339(updated),
     }
     assert name == AWKWARD and source["last_polled_timestamp"] == "2026-01-02T03:04:05Z"
+    assert source["cursor"] == {"entries": {"watermark": "2026-01-02T03:04:05Z"}} and "seen" in cursor["entries"]
     assert source["last_success_timestamp"] == "2026-01-02T03:04:05.000123Z"
     assert source["stats"]["events_collected_total"] == 9007199254740993  # beyond a double's exact range
     assert admin.get(url).json()["items"] == [source]

@@ -48,7 +48,7 @@ def test_the_catalog_describes_every_platform(catalog):
     assert {p: by_name[p]["overlap_floor_minutes"] for p in by_name} == {"Microsoft365": 2, "AzureAD": 2, "GCP": 1, "AWS": 5}
     overlap = {p: next(s for s in by_name[p]["settings"] if s["name"] == "overlap_minutes")["minimum"] for p in by_name}
     assert overlap == {"Microsoft365": 2, "AzureAD": 2, "GCP": 1, "AWS": 5}
-    assert by_name["AWS"]["defaults"] == {"initial_lookback_minutes": 1440, "dedup_max_ids": 50000}
+    assert by_name["AWS"]["defaults"] == {"initial_lookback_minutes": 1440, "dedup_max_ids": 50000, "lag_alert_intervals": 4}
     assert [c["name"] for c in by_name["Microsoft365"]["clouds"]] == ["global", "usgov", "dod", "china"]
     assert by_name["GCP"]["clouds"] == []
     ms = by_name["Microsoft365"]["credentials"]

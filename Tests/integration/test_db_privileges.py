@@ -28,6 +28,7 @@ TABLE_PRIVILEGES = {
 FUNCTIONS = {
     "cloud_api_sources_count_change": ("siem_cross_tenant", True, set()),
     "cloud_api_sources_count_truncate": ("siem_cross_tenant", True, set()),
+    "cloud_api_sources_reset_streams": ("OWNER", False, {"PUBLIC"}),
     "cloud_api_sources_touch": ("OWNER", False, {"PUBLIC"}),
     "siem_due_sources": ("siem_cross_tenant", True, {"siem_api", "siem_poller"}),
     "siem_json_string": ("OWNER", False, {"PUBLIC"}),
@@ -35,7 +36,10 @@ FUNCTIONS = {
     "siem_poll_due_by": ("OWNER", False, {"PUBLIC"}),
     "siem_record_poll_outcome": ("siem_cross_tenant", True, {"siem_api", "siem_poller"}),
     "siem_source_json": ("OWNER", False, {"PUBLIC"}),
+    "siem_record_source_poll": ("siem_cross_tenant", True, {"siem_poller"}),
     "siem_source_metrics": ("siem_cross_tenant", True, {"siem_api", "siem_poller"}),
+    "siem_stream_metrics": ("siem_cross_tenant", True, {"siem_api", "siem_poller"}),
+    "siem_stream_rows": ("OWNER", False, {"siem_api", "siem_cross_tenant"}),
 }
 
 # Schema public: who besides its owner has what (U usage, C create).
@@ -237,6 +241,7 @@ def test_admin_and_viewer_metrics_do_not_go_through_the_cross_tenant_function(st
                                                           json=body()).status_code == 201
     other = insert_source(db, f"o-{uuid.uuid4().hex[:8]}")
     db.execute("REVOKE EXECUTE ON FUNCTION siem_source_metrics(text) FROM siem_api")
+    db.execute("REVOKE EXECUTE ON FUNCTION siem_stream_metrics(text) FROM siem_api")
     try:
         for role in ("admin", "viewer"):
             r = stack.session(stack.token(tenant=tenant, roles=[role])).get(f"{stack.url}/metrics")
@@ -246,3 +251,4 @@ def test_admin_and_viewer_metrics_do_not_go_through_the_cross_tenant_function(st
         assert stack.session(stack.token(roles=["poller"])).get(f"{stack.url}/metrics").status_code >= 500
     finally:
         db.execute("GRANT EXECUTE ON FUNCTION siem_source_metrics(text) TO siem_api")
+        db.execute("GRANT EXECUTE ON FUNCTION siem_stream_metrics(text) TO siem_api")

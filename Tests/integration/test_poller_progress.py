@@ -19,7 +19,14 @@ def test_a_dense_overlap_window_moves_the_watermark_every_tick(stack, ms_fake, c
     app = kit.new_app()
     # 600 events inside the last 25 minutes: all within the 30-minute overlap.
     ids = kit.add_events(app, "directoryAudits", 600, iso(1500), iso(60))
-    source = kit.create_source(app, streams=["directory_audits"], page_size=20, initial_lookback_minutes=60)
+    # Polled every minute and lagging once the watermark trails by more than one interval.
+    r = kit.admin.post(f"{stack.url}/v1/cloud_api_sources", json={
+        "platform": "Microsoft365", "source_name": "dense", "api_credentials_json": app.credentials(),
+        "polling_interval_minutes": 1,
+        "settings": {"streams": ["directory_audits"], "page_size": 20, "initial_lookback_minutes": 60,
+                     "lag_alert_intervals": 1, "authority_host": ms_fake.base_url, "graph_endpoint": ms_fake.base_url}})
+    assert r.status_code == 201, r.text
+    source = r.json()
     marks = []
     for _ in range(5):
         # 3 s: Graph's budget lets about five 20-event pages through per run.
@@ -28,6 +35,7 @@ def test_a_dense_overlap_window_moves_the_watermark_every_tick(stack, ms_fake, c
         line = source_lines(proc)[0]
         assert line["backlog_left"] is True and line["events"] > 0
         marks.append(watermark(kit, source))
+        assert kit.source(source["source_id"])["streams"]["directory_audits"]["state"] == "lagging"
     assert all(a < b for a, b in zip(marks, marks[1:])), marks
     delivered = collections.Counter(m.key for m in kit.read())
     assert max(delivered.values()) == 1
@@ -38,14 +46,15 @@ def test_a_dense_overlap_window_moves_the_watermark_every_tick(stack, ms_fake, c
 
     # With time enough (and big pages), the stream catches up: every event exactly once.
     r = kit.admin.put(f"{stack.url}/v1/cloud_api_sources/{source['source_id']}",
-                      json={"platform": "Microsoft365", "source_name": source["source_name"],
+                      json={"platform": "Microsoft365", "source_name": source["source_name"], "polling_interval_minutes": 1,
                             "settings": {"streams": ["directory_audits"], "page_size": 1000,
-                                         "initial_lookback_minutes": 60,
+                                         "initial_lookback_minutes": 60, "lag_alert_intervals": 1,
                                          "authority_host": ms_fake.base_url, "graph_endpoint": ms_fake.base_url}})
     assert r.status_code == 200, r.text
     proc = kit.run_poller("--source", source["source_id"])
     assert proc.returncode == 0, proc.stderr
     assert source_lines(proc)[0]["backlog_left"] is False
+    assert kit.source(source["source_id"])["streams"]["directory_audits"]["state"] == "ok"
     delivered = collections.Counter(m.key for m in kit.read())
     assert set(delivered) == set(ids) and max(delivered.values()) == 1
 
@@ -97,6 +106,11 @@ def test_an_event_too_large_for_kafka_is_delivered_truncated_and_the_stream_move
     assert big["raw_log"].startswith('{"') and big["activity"] == "Update policy" and big["result"] == "success"
     assert len(json.dumps(big, ensure_ascii=False, separators=(",", ":")).encode()) <= 1_000_000
     assert "raw_log_truncated" not in messages[before[0]].value
+    # Counted in /metrics, per stream.
+    metrics = stack.session(stack.token(roles=["metrics"])).get(f"{stack.url}/metrics").text
+    assert (f'siem_stream_events_truncated_total{{tenant="{kit.siem_tenant}",source="{source["source_name"]}",'
+            f'source_id="{source["source_id"]}",platform="Microsoft365",stream="directory_audits"}} 1') in metrics, \
+        [line for line in metrics.splitlines() if source["source_id"] in line and "truncated" in line]
     # The stream moved on: the next tick delivers nothing again.
     kit.poll(source)
     assert len(kit.read()) == 21

@@ -2,6 +2,7 @@
 
 import { h, clear, timeElement, formatNumber, formatUTC } from "./dom.js";
 import { platformLabel, configuredStreams, streamKeys } from "./catalog.js";
+import { span, streamState, watermarkAge } from "./streams.js";
 
 /**
  * @param {HTMLElement} container
@@ -41,6 +42,8 @@ export function renderDetails(container, source, handlers) {
       ]),
       h("p", { class: "help" }, "Secrets are write-only: the API never returns them. "
         + "The fingerprint changes when the credentials change.")),
+
+    section("Streams", "details-streams", streamsTable(source)),
 
     section("Settings", "details-settings", settingsList(source)),
 
@@ -86,6 +89,41 @@ function settingsList(source) {
   return [
     names.length ? null : h("p", { class: "help" }, "Only defaults: no setting was given."),
     list(rows),
+  ];
+}
+
+/** Each stream's health: a failing or lagging stream is shown even while the source delivers. */
+function streamsTable(source) {
+  const streams = Object.keys(source.streams || {});
+  if (!streams.length) return h("p", { class: "help" }, "Not polled yet: each stream's health appears after the first poll.");
+  const labels = { ok: "OK", failing: "Failing", disabled: "Disabled", lagging: "Lagging" };
+  return [
+    h("p", { class: "help" }, "A stream that fails backs off and, after repeated failures, is disabled on its own; "
+      + "edit the source (settings or credentials) to try it again. Lagging: its watermark trails by more than "
+      + `${source.settings?.lag_alert_intervals || 4} polling intervals.`),
+    h("div", { class: "table-wrap" }, h("table", { class: "streams" },
+      h("caption", { class: "visually-hidden" }, "Health per stream"),
+      h("thead", {}, h("tr", {}, ["Stream", "State", "Consecutive errors", "Last error", "Next attempt",
+        "Watermark age", "Runs with backlog"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, streams.map((stream) => {
+        const stored = source.streams[stream] || {};
+        const state = streamState(source, stream);
+        const age = watermarkAge(source, stream);
+        const detail = state === "disabled" ? stored.disabled_reason : stored.last_error;
+        return h("tr", { dataset: { stream, state } },
+          h("th", { scope: "row", "data-label": "Stream" }, h("code", {}, stream)),
+          h("td", { "data-label": "State", dataset: { col: "state" } },
+            h("span", { class: `badge ${state === "ok" ? "ok" : "bad"}` }, labels[state] || state)),
+          h("td", { "data-label": "Consecutive errors", class: "num", dataset: { col: "errors" } }, String(stored.error_count ?? 0)),
+          h("td", { "data-label": "Last error", dataset: { col: "last_error" } },
+            detail ? h("span", { class: "error-text" }, detail) : h("span", { class: "muted" }, "–")),
+          h("td", { "data-label": "Next attempt", dataset: { col: "next_attempt" } },
+            state === "failing" && stored.next_attempt ? timeElement(stored.next_attempt) : h("span", { class: "muted" }, "–")),
+          h("td", { "data-label": "Watermark age", dataset: { col: "age" } },
+            age === null ? h("span", { class: "muted" }, "–") : `${span(age)}${state === "lagging" ? " — falling behind" : ""}`),
+          h("td", { "data-label": "Runs with backlog", class: "num", dataset: { col: "backlog_runs" } },
+            String(stored.backlog_runs ?? 0)));
+      })))),
   ];
 }
 

@@ -2,6 +2,7 @@
 
 import { h, clear, timeElement, formatNumber } from "./dom.js";
 import { platformLabel } from "./catalog.js";
+import { streamProblems } from "./streams.js";
 
 const byText = (get) => (a, b) => String(get(a) ?? "").localeCompare(String(get(b) ?? ""), undefined,
   { sensitivity: "base", numeric: true });
@@ -23,7 +24,7 @@ export const COLUMNS = [
   { key: "next_poll", label: "Next poll", compare: byTime((s) => s.next_poll_time),
     cell: (s) => (s.is_enabled ? nextPollCell(s) : h("span", { class: "muted" }, "not scheduled")) },
   { key: "errors", label: "Consecutive errors", numeric: true, compare: byNumber((s) => s.error_count),
-    cell: (s) => h("span", { class: s.error_count ? "badge bad" : "" }, String(s.error_count)) },
+    cell: (s) => errorsCell(s) },
   { key: "last_error", label: "Last error", compare: byText((s) => s.last_error || ""),
     cell: (s) => (s.last_error ? h("span", { class: "error-text" }, s.last_error) : h("span", { class: "muted" }, "–")) },
   { key: "events", label: "Events collected", numeric: true,
@@ -37,6 +38,18 @@ export const OVERDUE_AFTER_MS = 10 * 60 * 1000;
 export function isOverdue(source, now = Date.now()) {
   const next = Date.parse(source.next_poll_time);
   return source.is_enabled && !Number.isNaN(next) && now - next > OVERDUE_AFTER_MS;
+}
+
+/** The source's own count, and a badge when a stream fails or lags while the source delivers. */
+function errorsCell(source) {
+  const count = h("span", { class: source.error_count ? "badge bad" : "" }, String(source.error_count));
+  const problems = source.is_enabled ? streamProblems(source) : [];
+  if (!problems.length) return count;
+  const worst = problems[0].state;
+  const label = worst === "lagging" ? "lagging" : `stream ${worst}`;
+  return h("span", {}, count, " ", h("span", {
+    class: "badge bad", dataset: { streamAlert: worst }, title: problems.map((p) => p.note).join("\n"),
+  }, problems.length > 1 ? `${label} +${problems.length - 1}` : label));
 }
 
 function nextPollCell(source) {

@@ -14,7 +14,7 @@ SYSTEM_PACKAGES=(
     libfcgi-dev libssl-dev libcurl4-openssl-dev librdkafka-dev libpq-dev
     postgresql nginx openssl cron ca-certificates curl python3-venv
 )
-TEST_PACKAGES=(wrk chromium chromium-driver)
+TEST_PACKAGES=(wrk chromium chromium-driver faketime)
 
 ensure_packages() {
     local missing=() pkg

@@ -1,5 +1,6 @@
 internal import Auth
 internal import HTTPRouting
+internal import SourceModel
 internal import Storage
 internal import UTCTime
 
@@ -36,14 +37,17 @@ struct MetricsController {
 }
 
 enum PrometheusText {
-    private struct Family: Sendable {
+    /// One metric family: its header, and its value for a source or a stream (nil: no sample).
+    private struct Family<Row>: Sendable {
         var name: String
         var type: String
         var help: String
-        var value: @Sendable (SourceMetrics) -> Double?
+        var value: @Sendable (Row) -> Double?
+
+        var header: String { "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n" }
     }
 
-    private static let families: [Family] = [
+    private static let families: [Family<SourceMetrics>] = [
         Family(name: "siem_source_events_collected_total", type: "counter",
                help: "Events delivered to Kafka by the source since it was registered.", value: { Double($0.eventsCollectedTotal) }),
         Family(name: "siem_source_last_poll_events", type: "gauge",
@@ -66,6 +70,32 @@ enum PrometheusText {
                help: "1 when the source is enabled.", value: { $0.isEnabled ? 1 : 0 }),
     ]
 
+    /// Per stream (sql/012), with the source's labels plus `stream`: a failing stream of a
+    /// source that still delivers is as visible as a failing source.
+    private static let streamFamilies: [Family<StreamMetrics>] = [
+        Family(name: "siem_stream_consecutive_errors", type: "gauge",
+               help: "Consecutive failed polls of the stream (0 after a success).",
+               value: { Double($0.consecutiveErrors) }),
+        Family(name: "siem_stream_enabled", type: "gauge",
+               help: "1 unless the poller disabled the stream after repeated failures.",
+               value: { $0.isEnabled ? 1 : 0 }),
+        Family(name: "siem_stream_watermark_age_seconds", type: "gauge",
+               help: "Seconds between now and the stream's checkpoint watermark (absent before its first checkpoint).",
+               value: { $0.watermarkAgeSeconds }),
+        Family(name: "siem_stream_backlog_runs", type: "gauge",
+               help: "Consecutive polls of the stream that ended with a backlog left.",
+               value: { Double($0.backlogRuns) }),
+        Family(name: "siem_stream_lagging", type: "gauge",
+               help: "1 when the watermark trails by more than settings.lag_alert_intervals (default 4) polling intervals.",
+               value: { $0.state == .lagging ? 1 : 0 }),
+        Family(name: "siem_stream_events_truncated_total", type: "counter",
+               help: "Events delivered with raw_log cut to fit Kafka's message.max.bytes (since the stream's state was reset).",
+               value: { Double($0.eventsTruncatedTotal) }),
+        Family(name: "siem_stream_records_dropped_total", type: "counter",
+               help: "Provider records skipped for lacking an id or a time (since the stream's state was reset).",
+               value: { Double($0.recordsDroppedTotal) }),
+    ]
+
     private static func unixTime(_ time: UTCTimestamp?) -> Double? {
         time.map { Double($0.microseconds) / 1e6 }
     }
@@ -73,14 +103,27 @@ enum PrometheusText {
     static func render(_ rows: [SourceMetrics]) -> String {
         var out = ""
         for family in families {
-            out += "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) \(family.type)\n"
+            out += family.header
             for row in rows {
                 guard let value = family.value(row) else { continue }
-                out += "\(family.name){tenant=\"\(escape(row.tenantID))\",source=\"\(escape(row.sourceName))\","
-                    + "source_id=\"\(row.sourceID)\",platform=\"\(row.platform)\"} \(format(value))\n"
+                out += "\(family.name){\(labels(row))} \(format(value))\n"
+            }
+        }
+        for family in streamFamilies {
+            out += family.header
+            for row in rows {
+                for stream in row.streams {
+                    guard let value = family.value(stream) else { continue }
+                    out += "\(family.name){\(labels(row)),stream=\"\(escape(stream.stream))\"} \(format(value))\n"
+                }
             }
         }
         return out
+    }
+
+    private static func labels(_ row: SourceMetrics) -> String {
+        "tenant=\"\(escape(row.tenantID))\",source=\"\(escape(row.sourceName))\","
+            + "source_id=\"\(row.sourceID)\",platform=\"\(row.platform)\""
     }
 
     /// Label values escape backslash, double quote and newline.

@@ -12,8 +12,10 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
             case serverError = "server error"
             case malformedResponse = "malformed response"
             case deliveryFailed = "kafka delivery failed"
+            case database = "database failed"
             case configuration
             case deadline = "deadline reached"
+            case lockLost = "lock lost"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -25,8 +27,12 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
         public static let serverError = Kind(.serverError)
         public static let malformedResponse = Kind(.malformedResponse)
         public static let deliveryFailed = Kind(.deliveryFailed)
+        /// PostgreSQL failed under the poller: like Kafka, the infrastructure's failure, not the source's.
+        public static let database = Kind(.database)
         public static let configuration = Kind(.configuration)
         public static let deadline = Kind(.deadline)
+        /// The database session holding the source's lock ended mid-poll; nothing more was written.
+        public static let lockLost = Kind(.lockLost)
         public var description: String { base.rawValue }
     }
 
@@ -39,4 +45,7 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(kind): \(message)" }
+
+    /// Kafka or PostgreSQL failed: never charged to a source or stream; the run stops.
+    public var isInfrastructure: Bool { kind == .deliveryFailed || kind == .database }
 }

@@ -21,6 +21,12 @@ public final class PollerRun: Sendable {
     var softDeadline: Double { started + configuration.deadlineSeconds }
     /// In-flight requests give up after this (a quarter more), so a run always ends.
     var hardDeadline: Double { started + configuration.deadlineSeconds * 1.25 }
+    private let stopped = Mutex<ProviderError?>(nil)
+
+    /// Kafka or PostgreSQL failed: no new source or stream starts (they would all fail the
+    /// same way, and none of them is to blame).
+    func stop(because failure: ProviderError) { stopped.withLock { $0 = $0 ?? failure } }
+    var infrastructureFailure: ProviderError? { stopped.withLock { $0 } }
 
     public init(configuration: PollerConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -35,8 +41,13 @@ public final class PollerRun: Sendable {
         public var failed = 0
         public var skipped = 0
         public var events = 0
-        /// Exit status for cron: 0 when nothing failed.
-        public var exitCode: Int32 { failed == 0 ? 0 : 1 }
+        /// Streams that failed on their own, in sources that otherwise delivered.
+        public var failedStreams = 0
+        /// Kafka or PostgreSQL failed and stopped the run.
+        public var infrastructureFailed = false
+        /// Exit status for cron: 0 when nothing failed, 1 when a source or a stream failed
+        /// or the infrastructure stopped the run (the log's last error line says which).
+        public var exitCode: Int32 { failed == 0 && failedStreams == 0 && !infrastructureFailed ? 0 : 1 }
     }
 
     public func run() throws(PollerSetupError) -> Summary {
@@ -62,7 +73,8 @@ public final class PollerRun: Sendable {
                     setupFailure.withLock { $0 = $0 ?? error }
                     return
                 }
-                while RateLimiter.monotonicSeconds() < softDeadline, let next = queue.withLock({ $0.popLast() }) {
+                while RateLimiter.monotonicSeconds() < softDeadline, infrastructureFailure == nil,
+                      let next = queue.withLock({ $0.popLast() }) {
                     let result = SourcePoller(worker: worker, run: self).poll(next)
                     results.withLock { $0.append(result) }
                 }
@@ -81,9 +93,20 @@ public final class PollerRun: Sendable {
             default: summary.skipped += 1
             }
             summary.events += result.events
+            summary.failedStreams += result.failedStreams
         }
         // Sources never started because the deadline came count as skipped, not failed.
         summary.skipped += due.count - results.withLock { $0.count }
+        if let failure = infrastructureFailure {
+            summary.infrastructureFailed = true
+            // The one line to act on: nothing was charged to any source.
+            logger.error("run stopped: infrastructure failure", metadata: [
+                "component": "\(failure.kind == .database ? "postgresql" : "kafka")",
+                "error": "\(failure.description)",
+                "sources_not_polled": "\(due.count - results.withLock { $0.count })",
+                "note": "no source or stream was charged; the next tick polls them again",
+            ])
+        }
         logger.info("run finished", metadata: [
             "due": "\(summary.due)", "succeeded": "\(summary.succeeded)", "failed": "\(summary.failed)",
             "skipped": "\(summary.skipped)", "events": "\(summary.events)",
@@ -94,18 +117,23 @@ public final class PollerRun: Sendable {
 
     private func dueSources() throws(PollerSetupError) -> [DueSource] {
         let connection: PostgresConnection
+        let now: UTCTimestamp
         do {
             connection = try PostgresConnection(conninfo: configuration.databaseURL)
+            now = try connection.serverNow()
         } catch {
             throw PollerSetupError("database: \(error.message)")
+        }
+        if let problem = DatabaseClock.skewProblem(host: UTCTimestamp.now(), database: now) {
+            throw PollerSetupError(problem)
         }
         if let forced = configuration.forcedSourceID {
             guard UUID(uuidString: forced) != nil else { throw PollerSetupError("--source must be a source id (UUID)") }
             do {
-                guard let source = try PollerStore(connection: connection).current(sourceID: forced.lowercased(), now: UTCTimestamp.now().rfc3339, force: true) else {
+                guard let current = try PollerStore(connection: connection).current(sourceID: forced.lowercased(), force: true) else {
                     throw PollerSetupError("source \(forced) does not exist")
                 }
-                return [source]
+                return [current.source]
             } catch let error as PollerSetupError {
                 throw error
             } catch {
@@ -113,7 +141,7 @@ public final class PollerRun: Sendable {
             }
         }
         do {
-            return try PollBookkeeping(connection: connection).dueSources(now: UTCTimestamp.now().rfc3339, limit: configuration.maxSources)
+            return try PollBookkeeping(connection: connection).dueSources(now: now.rfc3339, limit: configuration.maxSources)
         } catch {
             throw PollerSetupError("database: \(error.description)")
         }

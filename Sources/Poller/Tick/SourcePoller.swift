@@ -12,6 +12,10 @@ public struct SourceResult: Sendable {
     public var reason: String?
     public var events = 0
     public var pages = 0
+    /// Streams that failed on their own in this run (the source may still have succeeded).
+    public var failedStreams = 0
+    /// Kafka or PostgreSQL failed: nothing was charged to the source.
+    public var infrastructure = false
 }
 
 /// Polls one source: advisory lock, a fresh look at its row, credentials opened
@@ -35,32 +39,31 @@ struct SourcePoller {
                 return result
             }
         } catch {
-            result.outcome = "error"
-            result.reason = error.description
             log.error("source lock failed", metadata: ["error": "\(error.debugDescription)"])
-            return result
+            return interrupted(result, ProviderError(.database, error.description), [], log)
         }
         defer { worker.store.unlock(sourceID: due.sourceID) }
 
-        let now = UTCTimestamp.now()
         let source: DueSource
+        let clock: DatabaseClock
         do {
-            guard let current = try worker.store.current(sourceID: due.sourceID, now: now.rfc3339,
+            guard let current = try worker.store.current(sourceID: due.sourceID,
                                                          force: run.configuration.forcedSourceID != nil) else {
                 log.info("source skipped", metadata: ["reason": "no longer due"])
                 result.reason = "no longer due"
                 return result
             }
-            source = current
+            source = current.source
+            clock = DatabaseClock(databaseNow: current.now)
         } catch {
-            result.outcome = "error"
-            result.reason = error.description
-            return result
+            return interrupted(result, ProviderError(.database, error.description), [], log)
         }
+        let now = clock.now()
 
         let requestsBefore = worker.http.requests
-        var failure: ProviderError?
-        var backlogLeft = false
+        let health = HealthBook(source: source, configuration: run.configuration, now: now)
+        var setupFailure: ProviderError?
+        var attempts: [(stream: String, attempt: StreamAttempt)] = []
         var streamResults: [StreamResult] = []
         do throws(ProviderError) {
             let provider = try makeProvider(source, logger: log)
@@ -68,13 +71,17 @@ struct SourcePoller {
             guard let cursor = try? JSONValue.parse(Array(source.cursorJSON.utf8)) else {
                 throw ProviderError(.configuration, "the stored cursor is not JSON; rewind each stream (PUT …/checkpoints/{stream})")
             }
-            let settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
+            let settings = health.settings
             let origin = EventOrigin(tenantID: source.tenantID, sourceID: source.sourceID, platform: source.platform.rawValue)
             let streams = provider.streams
             var states: [String: CursorState] = [:]
             var pending: [StreamSpec] = []
             var byStream: [String: StreamResult] = [:]
             for stream in streams {
+                if let skipped = health.skip(stream.name, forced: run.configuration.forcedSourceID != nil) {
+                    attempts.append((stream.name, skipped))
+                    continue
+                }
                 do {
                     states[stream.name] = try CursorState(cursor: cursor, stream: stream.name)
                     pending.append(stream)
@@ -88,71 +95,148 @@ struct SourcePoller {
             // stream's turn lasts longer than an equal share of the time left. So a busy stream
             // cannot starve the others; what quick streams leave goes to those still behind.
             var turns = 0
-            while !pending.isEmpty, turns < 10_000 {
+            turnsLoop: while !pending.isEmpty, turns < 10_000 {
                 turns += 1
                 let active = pending
                 pending = []
                 for (index, stream) in active.enumerated() {
+                    // Kafka or PostgreSQL failed under another worker: this stream would only wait for it too.
+                    if let failure = run.infrastructureFailure {
+                        return interrupted(result, failure, Array(byStream.values), log)
+                    }
                     let rules = CursorRules(
                         initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? SettingsSchema.initialLookbackMinutes) * 60,
                         overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
                         maxSliceSeconds: 24 * 3600,
                         maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)
-                    let clock = RateLimiter.monotonicSeconds()
-                    let share = clock + max(0, run.softDeadline - clock) / Double(active.count - index)
+                    let monotonic = RateLimiter.monotonicSeconds()
+                    let share = monotonic + max(0, run.softDeadline - monotonic) / Double(active.count - index)
                     let poller = StreamPoller(
                         provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
-                        store: worker.store, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
+                        store: worker.store, clock: clock, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
                         softDeadline: min(share, run.softDeadline),
                         pagesPerTurn: active.count > 1 ? StreamPoller.defaultPagesPerTurn : nil, logger: log)
                     let outcome = poller.poll(from: states[stream.name] ?? CursorState(checkpoint: nil, sliceSeconds: nil), now: now)
                     byStream[stream.name, default: StreamResult(stream: stream.name)].merge(outcome)
                     states[stream.name] = outcome.state
-                    if outcome.error == nil && outcome.backlogLeft { pending.append(stream) }
+                    if let error = outcome.error {
+                        // Another poller may own the source now: no further turn, no write.
+                        if error.kind == .lockLost { break turnsLoop }
+                        if error.isInfrastructure { return interrupted(result, error, Array(byStream.values), log) }
+                    } else if outcome.backlogLeft {
+                        pending.append(stream)
+                    }
                 }
                 if RateLimiter.monotonicSeconds() >= run.softDeadline { break }
             }
             for stream in streams {
                 guard let streamResult = byStream[stream.name] else { continue }
                 streamResults.append(streamResult)
-                if let error = streamResult.error, failure == nil {
-                    failure = ProviderError(error.kind, "\(stream.name): \(error.message)")
-                }
-                backlogLeft = backlogLeft || streamResult.backlogLeft
+                attempts.append((stream.name, .polled(failure: streamResult.error, backlogLeft: streamResult.backlogLeft,
+                                                      watermark: streamResult.watermark)))
             }
         } catch {
-            failure = error
+            setupFailure = error
         }
 
+        // A poller that lost its lock records nothing: another may be polling the source now.
+        if let lost = streamResults.lazy.compactMap(\.error).first(where: { $0.kind == .lockLost }) {
+            result.outcome = "error"
+            result.reason = lost.description
+            result.events = streamResults.reduce(0) { $0 + $1.events }
+            log.error("source polled", metadata: [
+                "outcome": "error", "error": "\(lost.description)", "error.kind": "\(lost.kind)", "events": "\(result.events)",
+                "note": "the source's lock was lost mid-poll; nothing more is written for it",
+            ])
+            return result
+        }
+        let verdict = SourceVerdict.judge(setupFailure: setupFailure, attempts: attempts)
+        let decided = health.decide(attempts, verdict: verdict, setupFailed: setupFailure != nil, results: streamResults)
+        if let failure = announce(decided.transitions, source: source, now: now) {
+            return interrupted(result, failure, streamResults, log)
+        }
         result.events = streamResults.reduce(0) { $0 + $1.events }
         result.pages = streamResults.reduce(0) { $0 + $1.pages }
+        let backlogLeft = streamResults.contains { $0.backlogLeft }
         let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
-        let outcome = PollOutcome(success: failure == nil, polledAt: UTCTimestamp.now().rfc3339,
-                                  error: failure?.description, events: result.events, durationMs: duration,
-                                  backlogLeft: backlogLeft)
-        let recorded = try? worker.bookkeeping.record(sourceID: source.sourceID, outcome: outcome,
-                                                      maxConsecutiveFailures: run.configuration.maxConsecutiveFailures)
-        result.outcome = failure == nil ? "success" : "error"
-        result.reason = failure?.description
+        let failed = verdict.outcome == .failure
+        let poll = PollOutcome(success: !failed, polledAt: clock.now().rfc3339,
+                               error: failed ? verdict.error?.description : nil, events: result.events,
+                               durationMs: duration, backlogLeft: backlogLeft)
+        let recorded: RecordedOutcome?
+        do {
+            recorded = try worker.bookkeeping.record(
+                sourceID: source.sourceID, outcome: verdict.outcome == .partial ? "success" : verdict.outcome.rawValue,
+                poll: poll, streamStateJSON: decided.stateJSON, maxConsecutiveFailures: run.configuration.maxConsecutiveFailures,
+                session: try worker.store.lockSession(sourceID: source.sourceID))
+        } catch {
+            if error.code == .lockLost {
+                result.outcome = "error"
+                result.reason = error.description
+                log.error("source polled", metadata: ["outcome": "error", "error": "\(error.description)", "error.kind": "lock lost"])
+                return result
+            }
+            return interrupted(result, ProviderError(.database, error.description), streamResults, log)
+        }
+        result.outcome = failed ? "error" : "success"
+        result.reason = verdict.error?.description
+        result.failedStreams = attempts.filter {
+            if case .polled(let failure?, _, _) = $0.attempt { return !SourceVerdict.chargedToSource(failure) }
+            return false
+        }.count
         var metadata: Logger.Metadata = [
-            "outcome": "\(result.outcome)", "events": "\(result.events)", "pages": "\(result.pages)",
+            "outcome": "\(failed ? "error" : verdict.outcome.rawValue)", "events": "\(result.events)", "pages": "\(result.pages)",
             "requests": "\(worker.http.requests - requestsBefore)", "duration_ms": "\(duration)",
             "duplicates_skipped": "\(streamResults.reduce(0) { $0 + $1.skippedDuplicates })",
             "backlog_left": "\(backlogLeft)",
             "events_truncated": "\(streamResults.reduce(0) { $0 + $1.truncated })",
             "records_dropped": "\(streamResults.reduce(0) { $0 + $1.dropped })",
-            "streams": .dictionary(Dictionary(uniqueKeysWithValues: streamResults.map {
-                ($0.stream, Logger.MetadataValue.string($0.error == nil ? "ok \($0.events)" : "error"))
-            })),
+            "streams": .dictionary(decided.summary(streamResults)),
         ]
-        if let failure { metadata["error"] = "\(failure.description)"; metadata["error.kind"] = "\(failure.kind)" }
+        if let error = verdict.error { metadata["error"] = "\(error.description)"; metadata["error.kind"] = "\(error.kind)" }
         if let recorded {
             metadata["next_poll_time"] = "\(recorded.nextPollTime)"
             metadata["error_count"] = "\(recorded.errorCount)"
             if !recorded.isEnabled { metadata["disabled_reason"] = "\(recorded.disabledReason ?? "")" }
         }
-        if failure == nil { log.info("source polled", metadata: metadata) } else { log.error("source polled", metadata: metadata) }
+        if verdict.error == nil { log.info("source polled", metadata: metadata) } else { log.error("source polled", metadata: metadata) }
         return result
+    }
+
+    /// Kafka or PostgreSQL failed: nothing is recorded against the source (its error count,
+    /// schedule and streams stay as they were, so it is polled again by the next tick), and
+    /// the run stops starting new work.
+    private func interrupted(_ base: SourceResult, _ failure: ProviderError, _ streams: [StreamResult],
+                             _ log: Logger) -> SourceResult {
+        run.stop(because: failure)
+        var result = base
+        result.outcome = "error"
+        result.reason = failure.description
+        result.infrastructure = true
+        result.events = streams.reduce(0) { $0 + $1.events }
+        log.warning("source polled", metadata: [
+            "outcome": "error", "infrastructure": "true", "error": "\(failure.description)", "error.kind": "\(failure.kind)",
+            "events": "\(result.events)", "note": "not counted against the source; the next tick polls it again",
+        ])
+        return result
+    }
+
+    /// Publishes the run's health transitions and waits for Kafka; the error when it could not.
+    private func announce(_ transitions: [HealthTransition], source: DueSource, now: UTCTimestamp) -> ProviderError? {
+        guard !transitions.isEmpty else { return nil }
+        let origin = EventOrigin(tenantID: source.tenantID, sourceID: source.sourceID, platform: source.platform.rawValue)
+        worker.publisher.beginBatch()
+        do throws(ProviderError) {
+            for transition in transitions {
+                guard let event = HealthEvent.make(transition, origin: origin, sourceName: source.sourceName,
+                                                   priorPoll: source.lastPolledTimestamp, now: now) else { continue }
+                try worker.publisher.publish(event, origin: origin, ingestedAt: now.rfc3339)
+            }
+            try worker.publisher.confirm(timeout: .seconds(run.configuration.deliveryTimeoutSeconds))
+        } catch {
+            return error
+        }
+        return nil
     }
 
     private func makeProvider(_ source: DueSource, logger: Logger) throws(ProviderError) -> any CloudProvider {

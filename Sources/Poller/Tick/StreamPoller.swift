@@ -31,6 +31,9 @@ public struct StreamResult: Sendable {
         error = error ?? later.error
         state = later.state ?? state
     }
+
+    /// The checkpoint's watermark after the run (lag is measured from it).
+    var watermark: UTCTimestamp? { state?.checkpoint?.watermark }
 }
 
 /// Polls one stream of one source: slice after slice, oldest first, each slice
@@ -45,6 +48,8 @@ struct StreamPoller {
     let origin: EventOrigin
     let publisher: EventPublisher
     let store: PollerStore
+    /// The database's clock: event reads are stamped with it.
+    let clock: DatabaseClock
     let deliveryTimeout: Duration
     /// Monotonic time after which this stream starts no new slice and, when read oldest
     /// first, stops at the next page boundary: its share of the run.
@@ -84,7 +89,7 @@ struct StreamPoller {
             var pages = 0
             var lastCommit = RateLimiter.monotonicSeconds()
             var committedWithin = false
-            let ingestedAt = UTCTimestamp.now().rfc3339
+            let ingestedAt = clock.now().rfc3339
             /// Confirms what was published and commits the progress up to the newest acknowledged event.
             func commitProgress() throws(ProviderError) {
                 guard progressive, let newest = dedupe.newest, publisher.published > 0 || dedupe.skipped > 0 else { return }
@@ -166,7 +171,10 @@ struct StreamPoller {
             try store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
                                      checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
         } catch {
-            throw ProviderError(.configuration, "events delivered but the checkpoint could not be saved: \(error.description)")
+            // A poller that lost its lock must stop writing: another may own the source now.
+            throw error.code == .lockLost
+                ? ProviderError(.lockLost, error.message)
+                : ProviderError(.database, "events delivered but the checkpoint could not be saved: \(error.description)")
         }
     }
 
