@@ -127,6 +127,12 @@ public enum SettingsSchema {
     /// How far back a new source's first poll starts, unless it sets `initial_lookback_minutes`.
     public static var initialLookbackMinutes: Int { defaultInt("initial_lookback_minutes") ?? 1440 }
 
+    /// Ids remembered per stream to drop re-reads, unless the source sets `dedup_max_ids`.
+    public static var dedupMaxIDs: Int { defaultInt("dedup_max_ids") ?? 50_000 }
+
+    /// Polling intervals a watermark may trail before the stream is lagging, unless set.
+    public static var lagAlertIntervals: Int { defaultInt("lag_alert_intervals") ?? 4 }
+
     public static func spec(named name: String) -> SettingSpec? {
         specs.first { $0.name == name }
     }

@@ -1,4 +1,5 @@
 public import UTCTime
+internal import SourceModel
 
 /// A half-open span of event time, `[start, end]` as the provider filters it
 /// (bounds inclusive on the wire; duplicates at the edges are removed by `seen`).
@@ -28,7 +29,8 @@ public struct CursorRules: Sendable, Equatable {
     public var maxSliceSeconds: Int64
     public var maxSeen: Int
 
-    public static let defaultMaxSeen = 50_000
+    /// The catalog's default of `dedup_max_ids`.
+    public static let defaultMaxSeen = SettingsSchema.dedupMaxIDs
 
     public init(initialLookbackSeconds: Int64 = 24 * 3600, overlapSeconds: Int64 = 30 * 60,
                 maxSliceSeconds: Int64 = 3600, maxSeen: Int = CursorRules.defaultMaxSeen) {

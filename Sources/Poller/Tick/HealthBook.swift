@@ -38,7 +38,7 @@ struct HealthBook {
         priorSourceErrors = source.errorCount
         rules = StreamHealthRules(maxFailures: configuration.maxConsecutiveFailures,
                                   intervalSeconds: Int64(source.pollingIntervalMinutes) * 60,
-                                  lagIntervals: settings["lag_alert_intervals"]?.intValue ?? 4)
+                                  lagIntervals: settings["lag_alert_intervals"]?.intValue ?? SettingsSchema.lagAlertIntervals)
         self.now = now
     }
 

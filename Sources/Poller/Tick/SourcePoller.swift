@@ -77,6 +77,7 @@ struct SourcePoller {
             var states: [String: CursorState] = [:]
             var pending: [StreamSpec] = []
             var byStream: [String: StreamResult] = [:]
+            var rules: [String: CursorRules] = [:]
             for stream in streams {
                 if let skipped = health.skip(stream.name, forced: run.configuration.forcedSourceID != nil) {
                     attempts.append((stream.name, skipped))
@@ -84,6 +85,11 @@ struct SourcePoller {
                 }
                 do {
                     states[stream.name] = try CursorState(cursor: cursor, stream: stream.name)
+                    rules[stream.name] = CursorRules(
+                        initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? SettingsSchema.initialLookbackMinutes) * 60,
+                        overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
+                        maxSliceSeconds: 24 * 3600,
+                        maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)
                     pending.append(stream)
                 } catch {
                     let problem = ProviderError(.configuration, "\(error.description); rewind the stream (PUT …/checkpoints/\(stream.name))")
@@ -104,15 +110,10 @@ struct SourcePoller {
                     if let failure = run.infrastructureFailure {
                         return interrupted(result, failure, Array(byStream.values), log)
                     }
-                    let rules = CursorRules(
-                        initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? SettingsSchema.initialLookbackMinutes) * 60,
-                        overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
-                        maxSliceSeconds: 24 * 3600,
-                        maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)
                     let monotonic = RateLimiter.monotonicSeconds()
                     let share = monotonic + max(0, run.softDeadline - monotonic) / Double(active.count - index)
                     let poller = StreamPoller(
-                        provider: provider, stream: stream, rules: rules, origin: origin, publisher: worker.publisher,
+                        provider: provider, stream: stream, rules: rules[stream.name] ?? CursorRules(), origin: origin, publisher: worker.publisher,
                         store: worker.store, clock: clock, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
                         softDeadline: min(share, run.softDeadline),
                         pagesPerTurn: active.count > 1 ? StreamPoller.defaultPagesPerTurn : nil, logger: log)
