@@ -20,6 +20,8 @@ public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
 ///   committed on its own, so progress survives a crash and memory stays bounded;
 /// - a stream read oldest first also commits inside a slice (`progress`), and the next
 ///   read resumes there without the overlap, so a dense stream still moves every run;
+/// - a stream read newest first commits the slice's delivered top (`recede`), and the next
+///   read covers only what lies below it; the watermark moves once that is done;
 /// - an event already in `seen` is skipped; after a slice the watermark moves to
 ///   the slice's end and `seen` keeps only what the next reads re-read, at most
 ///   `maxSeen` ids (the newest): past that, a re-read may repeat an event, never lose one.
@@ -47,6 +49,10 @@ public struct CursorRules: Sendable, Equatable {
     /// The next slice to read, or nil when the stream is caught up to `now`.
     /// `sliceSeconds` lets the caller shrink slices that turned out to be dense.
     public func nextWindow(after checkpoint: StreamCheckpoint, now: UTCTimestamp, sliceSeconds: Int64? = nil) -> TimeWindow? {
+        // The rest of a slice read newest first: everything below its delivered top.
+        if let pendingEnd = checkpoint.pendingEnd {
+            return TimeWindow(start: min(checkpoint.watermark.adding(seconds: -overlapSeconds), pendingEnd), end: pendingEnd)
+        }
         guard checkpoint.watermark < now else { return nil }
         let slice = max(60, min(sliceSeconds ?? maxSliceSeconds, maxSliceSeconds))
         let end = min(now, checkpoint.watermark.adding(seconds: slice))
@@ -75,7 +81,8 @@ public struct CursorRules: Sendable, Equatable {
     /// `delivered` holds the slice's events at or after `rememberFrom(window.end)`.
     public func advance(_ checkpoint: StreamCheckpoint, through window: TimeWindow,
                         delivered: [String: UTCTimestamp]) -> StreamCheckpoint {
-        var next = StreamCheckpoint(watermark: max(checkpoint.watermark, window.end))
+        // The rest of a slice read newest first completes that whole slice.
+        var next = StreamCheckpoint(watermark: max(checkpoint.watermark, checkpoint.pendingTop ?? window.end))
         // A read that started at or before `lateFrom` has re-covered it.
         if let late = checkpoint.lateFrom, window.start > late { next.lateFrom = late }
         next.seen = remembered(checkpoint.seen, delivered, from: rememberFrom(next))
@@ -100,13 +107,39 @@ public struct CursorRules: Sendable, Equatable {
         return next
     }
 
+    /// The checkpoint after the top of `window`, read newest first, was delivered and
+    /// acknowledged: every event after `oldest` (the oldest acknowledged time; events at that
+    /// very time are in `delivered`). The next read covers the slice below `oldest` only;
+    /// the watermark stays until it is done, then moves to the slice's end.
+    public func recede(_ checkpoint: StreamCheckpoint, within window: TimeWindow, through oldest: UTCTimestamp,
+                       delivered: [String: UTCTimestamp]) -> StreamCheckpoint {
+        let top = checkpoint.pendingTop ?? window.end
+        let position = max(window.start, min(oldest, window.end))
+        var next = checkpoint
+        next.resumeAt = nil
+        next.pendingEnd = position
+        next.pendingTop = top
+        // Remembered: what the next read covers again (the overlap behind the watermark up to
+        // `position` inclusive) and the slice's newest part, which the read after the slice
+        // re-reads as its overlap.
+        let below = rememberFrom(checkpoint), tail = rememberFrom(watermark: top)
+        next.seen = remembered(checkpoint.seen, delivered) { ($0 >= below && $0 <= position) || $0 >= tail }
+        return next
+    }
+
     /// `old` and `delivered` from `line` on, at most `maxSeen` of them (the newest).
     func remembered(_ old: [String: UTCTimestamp], _ delivered: [String: UTCTimestamp],
                     from line: UTCTimestamp) -> [String: UTCTimestamp] {
+        remembered(old, delivered) { $0 >= line }
+    }
+
+    /// `old` and `delivered` whose time `keep` accepts, at most `maxSeen` of them (the newest).
+    func remembered(_ old: [String: UTCTimestamp], _ delivered: [String: UTCTimestamp],
+                    where keep: (UTCTimestamp) -> Bool) -> [String: UTCTimestamp] {
         var seen: [String: UTCTimestamp] = [:]
         seen.reserveCapacity(min(maxSeen, old.count + delivered.count))
-        for (id, time) in old where time >= line { seen[id] = time }
-        for (id, time) in delivered where time >= line { seen[id] = time }
+        for (id, time) in old where keep(time) { seen[id] = time }
+        for (id, time) in delivered where keep(time) { seen[id] = time }
         guard seen.count > maxSeen else { return seen }
         let newest = seen.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(maxSeen)
         return Dictionary(uniqueKeysWithValues: newest.map { ($0.key, $0.value) })
@@ -123,16 +156,22 @@ public struct SliceDeduplicator: Sendable {
     private let overlapSeconds: Int64
     /// Events from here on may arrive after this read: kept for `lateFrom`.
     private let lateLine: UTCTimestamp
+    /// Read newest first: the events at the oldest time are what a commit needs most.
+    private let newestFirst: Bool
     public private(set) var delivered: [String: UTCTimestamp] = [:]
     public private(set) var skipped = 0
     /// The newest event time read so far, delivered now or before (for progress inside a
     /// slice read oldest first: a re-read of events delivered earlier moves on too).
     public private(set) var newest: UTCTimestamp?
+    /// The oldest event time read so far (for progress inside a slice read newest first).
+    public private(set) var oldest: UTCTimestamp?
     private var admittedSincePrune = 0
 
     /// `readAt`: when this read started (the run's "now").
-    public init(checkpoint: StreamCheckpoint, window: TimeWindow, rules: CursorRules, readAt: UTCTimestamp) {
+    public init(checkpoint: StreamCheckpoint, window: TimeWindow, rules: CursorRules, readAt: UTCTimestamp,
+                newestFirst: Bool = false) {
         previous = checkpoint.seen
+        self.newestFirst = newestFirst
         overlapSeconds = rules.overlapSeconds
         var line = max(window.start, readAt.adding(seconds: -rules.overlapSeconds))
         if let late = checkpoint.lateFrom { line = min(line, late) }
@@ -142,6 +181,7 @@ public struct SliceDeduplicator: Sendable {
     /// True when the event should be delivered now (and records it).
     public mutating func admit(id: String, time: UTCTimestamp) -> Bool {
         if newest.map({ time > $0 }) ?? true { newest = time }
+        if oldest.map({ time < $0 }) ?? true { oldest = time }
         if previous[id] != nil || delivered[id] != nil {
             skipped += 1
             return false
@@ -153,11 +193,13 @@ public struct SliceDeduplicator: Sendable {
     }
 
     /// Forgets what no checkpoint of this slice can need: older than both the overlap
-    /// behind the newest event and the line of possible late arrivals.
+    /// behind the newest event and the line of possible late arrivals; read newest first,
+    /// except the events at the oldest time (a commit goes down to there).
     private mutating func prune() {
         admittedSincePrune = 0
         guard let newest else { return }
         let floor = min(newest.adding(seconds: -overlapSeconds), lateLine)
-        delivered = delivered.filter { $0.value >= floor }
+        let edge = newestFirst ? oldest : nil
+        delivered = delivered.filter { $0.value >= floor || $0.value == edge }
     }
 }

@@ -11,6 +11,10 @@ public import JSONBytes
 /// overlap behind it, so a stream whose overlap holds more than one run can read still
 /// moves every run. `lateFrom` marks the earliest time whose late arrivals such a partial
 /// read may not have seen: once the stream is caught up, one read re-covers it.
+///
+/// A stream read newest first that ran out of time mid-slice has delivered the slice's top,
+/// from `pendingEnd` up to `pendingTop`: the next read covers only what lies below
+/// `pendingEnd`, and once that is done the watermark moves to `pendingTop`.
 public struct StreamCheckpoint: Sendable, Equatable {
     public var watermark: UTCTimestamp
     /// Dedupe id → event time, for events inside the overlap window behind the watermark
@@ -18,13 +22,19 @@ public struct StreamCheckpoint: Sendable, Equatable {
     public var seen: [String: UTCTimestamp]
     public var resumeAt: UTCTimestamp?
     public var lateFrom: UTCTimestamp?
+    /// Newest first, read in part: events after this time (up to `pendingTop`) are delivered.
+    public var pendingEnd: UTCTimestamp?
+    /// Newest first, read in part: the end of the slice being read, where the watermark goes next.
+    public var pendingTop: UTCTimestamp?
 
     public init(watermark: UTCTimestamp, seen: [String: UTCTimestamp] = [:], resumeAt: UTCTimestamp? = nil,
-                lateFrom: UTCTimestamp? = nil) {
+                lateFrom: UTCTimestamp? = nil, pendingEnd: UTCTimestamp? = nil, pendingTop: UTCTimestamp? = nil) {
         self.watermark = watermark
         self.seen = seen
         self.resumeAt = resumeAt
         self.lateFrom = lateFrom
+        self.pendingEnd = pendingEnd
+        self.pendingTop = pendingTop
     }
 
     /// Reads a stored checkpoint (`{"watermark":"…","seen":{"id":"time",…}}`, see `CursorState`).
@@ -50,8 +60,12 @@ public struct StreamCheckpoint: Sendable, Equatable {
             }
             return time
         }
+        let pendingEnd = try optionalTime("pending_end"), pendingTop = try optionalTime("pending_top")
+        guard (pendingEnd == nil) == (pendingTop == nil) else {
+            throw CheckpointError("has only one of 'pending_end' and 'pending_top'")
+        }
         self.init(watermark: watermark, seen: seen, resumeAt: try optionalTime("resume_at"),
-                  lateFrom: try optionalTime("late_from"))
+                  lateFrom: try optionalTime("late_from"), pendingEnd: pendingEnd, pendingTop: pendingTop)
     }
 }
 

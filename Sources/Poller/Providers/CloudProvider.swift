@@ -36,7 +36,10 @@ public enum EventOrder: Sendable, Equatable {
     /// Oldest first (by the cursor's time): once a page is acknowledged, every event up to
     /// its newest time is delivered, so progress can be committed inside a slice.
     case oldestFirst
-    /// Newest first, or whatever the API returns: only a whole slice can be committed.
+    /// Newest first across pages (CloudTrail's LookupEvents): once a page is acknowledged,
+    /// every event after its oldest time is delivered, so the slice's top can be committed.
+    case newestFirst
+    /// Whatever the API returns: only a whole slice can be committed.
     case unspecified
 }
 

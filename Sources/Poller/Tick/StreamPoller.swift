@@ -38,8 +38,8 @@ public struct StreamResult: Sendable {
 
 /// Polls one stream of one source: slice after slice, oldest first, each slice
 /// read page by page, published, confirmed by Kafka, and only then checkpointed.
-/// A stream read oldest first also commits at page boundaries (every
-/// `progressInterval` and when its share of the run's time is used up), so a
+/// A stream read in time order (oldest or newest first) also commits at page boundaries
+/// (every `progressInterval` and when its share of the run's time is used up), so a
 /// slice too dense for one run still moves its checkpoint every run.
 struct StreamPoller {
     let provider: any CloudProvider
@@ -77,7 +77,7 @@ struct StreamPoller {
         if stored.checkpoint == nil {
             logger.info("stream starts", metadata: ["stream": "\(stream.name)", "from": "\(checkpoint.watermark.rfc3339)"])
         }
-        let progressive = stream.order == .oldestFirst
+        let progressive = stream.order != .unspecified
         var pagesThisTurn = 0
         while let window = rules.nextWindow(after: checkpoint, now: now, sliceSeconds: slice) {
             if RateLimiter.monotonicSeconds() >= softDeadline {
@@ -85,16 +85,21 @@ struct StreamPoller {
                 break
             }
             publisher.beginBatch()
-            var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules, readAt: now)
+            var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules, readAt: now,
+                                           newestFirst: stream.order == .newestFirst)
             var pages = 0
             var lastCommit = RateLimiter.monotonicSeconds()
             var committedWithin = false
             let ingestedAt = clock.now().rfc3339
-            /// Confirms what was published and commits the progress up to the newest acknowledged event.
+            /// Confirms what was published and commits the progress: up to the newest acknowledged
+            /// event when read oldest first, down to the oldest when read newest first.
             func commitProgress() throws(ProviderError) {
-                guard progressive, let newest = dedupe.newest, publisher.published > 0 || dedupe.skipped > 0 else { return }
+                guard progressive, let newest = dedupe.newest, let oldest = dedupe.oldest,
+                      publisher.published > 0 || dedupe.skipped > 0 else { return }
                 try publisher.confirm(timeout: deliveryTimeout)
-                let moved = rules.progress(checkpoint, within: window, through: newest, delivered: dedupe.delivered, readAt: now)
+                let moved = stream.order == .newestFirst
+                    ? rules.recede(checkpoint, within: window, through: oldest, delivered: dedupe.delivered)
+                    : rules.progress(checkpoint, within: window, through: newest, delivered: dedupe.delivered, readAt: now)
                 try save(moved, slice: slice)
                 checkpoint = moved
                 committedWithin = true
@@ -125,7 +130,7 @@ struct StreamPoller {
                 result.skippedDuplicates += dedupe.skipped
                 if error.kind == .deadline {
                     // Not a failure: the run (or the stream's share of it) ran out of time
-                    // mid-slice. What was read oldest first is committed; the rest of the
+                    // mid-slice. What was read in time order is committed; the rest of the
                     // slice is read (smaller) by the next tick.
                     if error.message != Self.outOfTime.message {
                         do {
@@ -207,6 +212,10 @@ struct CursorState {
         writer.key("watermark"); writer.string(checkpoint.watermark.rfc3339)
         if let resume = checkpoint.resumeAt { writer.key("resume_at"); writer.string(resume.rfc3339) }
         if let late = checkpoint.lateFrom { writer.key("late_from"); writer.string(late.rfc3339) }
+        if let end = checkpoint.pendingEnd, let top = checkpoint.pendingTop {
+            writer.key("pending_end"); writer.string(end.rfc3339)
+            writer.key("pending_top"); writer.string(top.rfc3339)
+        }
         if let sliceSeconds { writer.key("slice_seconds"); writer.int(Int(sliceSeconds)) }
         writer.key("seen_count"); writer.int(checkpoint.seen.count)
         writer.key("seen")

@@ -17,7 +17,8 @@ public final class AWSCloudTrailProvider: CloudProvider {
     /// without guarantee: 15 minutes of overlap. Not the 30 of the Graph streams, because every
     /// slice re-reads its overlap and LookupEvents yields at most 50 events per request at
     /// 2 requests per second: the overlap is what a busy account pays for in every run.
-    public static let cloudTrail = StreamSpec(AWSCatalog.cloudTrail)
+    /// "The events list is sorted by time. The most recent event is listed first." (LookupEvents)
+    public static let cloudTrail = StreamSpec(AWSCatalog.cloudTrail, order: .newestFirst)
 
     /// `cloudtrail`, unless the source's `settings.streams` leaves it out.
     public let streams: [StreamSpec]

@@ -5,8 +5,8 @@ internal import Logging
 internal import UTCTime
 
 /// Reads LookupEvents over one time window, following `NextToken` until the last
-/// page. Pages come newest first; that is harmless because the slice is
-/// committed only after every page of it was delivered. One page is in memory at a time.
+/// page. Pages come newest first, so what is acknowledged is the window's top: the stream
+/// poller commits that and the next read covers the rest below it. One page is in memory at a time.
 struct CloudTrailReader {
     let auth: CloudTrailAuth
     let context: ProviderContext
