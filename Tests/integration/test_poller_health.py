@@ -237,3 +237,29 @@ def test_postgresql_refusing_the_checkpoint_is_infrastructure_not_the_source(kit
     # Delivered again under the same keys (the checkpoint had not moved): nothing lost.
     assert {m.key for m in kit.read()} == ids
     assert kit.read_health() == []
+
+
+def test_postgresql_failing_while_credentials_are_read_is_infrastructure_not_the_source(kit, db):
+    app = kit.new_app()
+    source = kit.create_source(app, streams=["directory_audits"])
+    sid = source["source_id"]
+    # The poller's role may read every column but the credentials: the read fails after the
+    # source's row was read (a database fault, not the source's).
+    columns = [r[0] for r in db.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'cloud_api_sources' "
+        "AND column_name <> 'api_credentials'").fetchall()]
+    db.execute("REVOKE SELECT ON cloud_api_sources FROM siem_poller")
+    db.execute(f"GRANT SELECT ({', '.join(columns)}) ON cloud_api_sources TO siem_poller")
+    try:
+        proc = kit.run_poller("--source", sid)
+    finally:
+        db.execute(f"REVOKE SELECT ({', '.join(columns)}) ON cloud_api_sources FROM siem_poller")
+        db.execute("GRANT SELECT ON cloud_api_sources TO siem_poller")
+    assert proc.returncode == 1, proc.stderr
+    stopped = [line for line in proc.log if line.get("msg") == "run stopped: infrastructure failure"]
+    assert len(stopped) == 1 and stopped[0]["component"] == "postgresql", proc.stderr
+    state = kit.source(sid)
+    assert state["error_count"] == 0 and state["last_error"] is None and state["last_polled_timestamp"] is None
+    assert kit.read_health() == []
+    kit.poll(source)
+    assert kit.source(sid)["error_count"] == 0

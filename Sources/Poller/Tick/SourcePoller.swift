@@ -137,6 +137,8 @@ struct SourcePoller {
                                                       watermark: streamResult.watermark)))
             }
         } catch {
+            // PostgreSQL failing while the source is set up (its credentials read) is not the source's fault.
+            if error.isInfrastructure { return interrupted(result, error, [], log) }
             setupFailure = error
         }
 
@@ -252,6 +254,9 @@ struct SourcePoller {
             stored = row
         } catch let error as ProviderError {
             throw error
+        } catch let error as StorageError where error.code != .corruptRow {
+            // PostgreSQL failed, not the source: infrastructure, charged to no source.
+            throw ProviderError(.database, "cannot read the credentials: \(error.description)")
         } catch {
             throw ProviderError(.configuration, "cannot read credentials: \(error)")
         }
