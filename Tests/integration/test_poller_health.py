@@ -215,6 +215,16 @@ def test_a_stream_with_an_old_watermark_is_reported_lagging(kit):
     assert stream_samples(kit, sid, "siem_stream_lagging") == {"directory_audits": 0, "sign_ins": 0}
 
 
+def assert_stopped_by_postgresql(kit, proc, sid):
+    """The run stopped on PostgreSQL's failure with one line, and the source was charged nothing."""
+    assert proc.returncode == 1, proc.stderr
+    stopped = [line for line in proc.log if line.get("msg") == "run stopped: infrastructure failure"]
+    assert len(stopped) == 1 and stopped[0]["component"] == "postgresql", proc.stderr
+    state = kit.source(sid)
+    assert state["error_count"] == 0 and state["last_error"] is None and state["last_polled_timestamp"] is None
+    return state
+
+
 def test_postgresql_refusing_the_checkpoint_is_infrastructure_not_the_source(kit, db):
     app = kit.new_app()
     ids = set(kit.add_events(app, "directoryAudits", 30, iso(3000), iso(100)))
@@ -226,11 +236,7 @@ def test_postgresql_refusing_the_checkpoint_is_infrastructure_not_the_source(kit
         proc = kit.run_poller("--source", sid)
     finally:
         db.execute("GRANT UPDATE ON cloud_api_sources TO siem_poller")
-    assert proc.returncode == 1, proc.stderr
-    stopped = [line for line in proc.log if line.get("msg") == "run stopped: infrastructure failure"]
-    assert len(stopped) == 1 and stopped[0]["component"] == "postgresql", proc.stderr
-    state = kit.source(sid)
-    assert state["error_count"] == 0 and state["last_error"] is None and state["last_polled_timestamp"] is None
+    state = assert_stopped_by_postgresql(kit, proc, sid)
     assert state["cursor"] == {} and state["streams"] == {}
 
     kit.poll(source)
@@ -255,11 +261,7 @@ def test_postgresql_failing_while_credentials_are_read_is_infrastructure_not_the
     finally:
         db.execute(f"REVOKE SELECT ({', '.join(columns)}) ON cloud_api_sources FROM siem_poller")
         db.execute("GRANT SELECT ON cloud_api_sources TO siem_poller")
-    assert proc.returncode == 1, proc.stderr
-    stopped = [line for line in proc.log if line.get("msg") == "run stopped: infrastructure failure"]
-    assert len(stopped) == 1 and stopped[0]["component"] == "postgresql", proc.stderr
-    state = kit.source(sid)
-    assert state["error_count"] == 0 and state["last_error"] is None and state["last_polled_timestamp"] is None
+    state = assert_stopped_by_postgresql(kit, proc, sid)
     assert kit.read_health() == []
     kit.poll(source)
     assert kit.source(sid)["error_count"] == 0
