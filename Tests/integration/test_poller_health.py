@@ -265,3 +265,25 @@ def test_postgresql_failing_while_credentials_are_read_is_infrastructure_not_the
     assert kit.read_health() == []
     kit.poll(source)
     assert kit.source(sid)["error_count"] == 0
+
+
+def test_a_single_stream_source_announces_one_failure_and_one_recovery(kit, db, only_new_sources_due):
+    """With one stream, the stream's failure is the source's: one health event each way, not two."""
+    app = kit.new_app()
+    kit.add_events(app, "signIns", 5, iso(3000), iso(100))
+    source = kit.create_source(app, streams=["sign_ins"])
+    sid = source["source_id"]
+    # Sign-ins need an Entra ID P1/P2 licence: Graph answers 403 without one.
+    kit.fault(path="auditLogs/signIns", kind="status", status=403, count=1000, tenant=app.tenant)
+    assert tick(kit).returncode == 1
+    assert kit.source(sid)["error_count"] == 1
+    health = kit.read_health()
+    assert [m.value["activity"] for m in health] == ["source_failed"], [m.value for m in health]
+
+    # The licence arrives: one recovery.
+    kit.fake.control("DELETE", "faults")
+    # The stream backs off on its own clock too; an operator's --source poll tries it now.
+    assert kit.run_poller("--source", sid).returncode == 0
+    assert kit.source(sid)["error_count"] == 0
+    health = sorted(kit.read_health(), key=lambda m: m.value["timestamp"])
+    assert [m.value["activity"] for m in health] == ["source_failed", "source_recovered"], [m.value for m in health]

@@ -42,6 +42,9 @@ struct HealthBook {
         self.now = now
     }
 
+    /// Stream transitions that a source transition of the same run repeats when the stream is the only one polled.
+    static let mirroredBySource: Set<String> = ["stream_failed", "stream_recovered", "stream_disabled"]
+
     func priorHealth(_ stream: String) -> StreamHealth { StreamHealth(json: prior[stream]) }
 
     /// Why `stream` is not tried in this run, or nil to try it. An operator's `--source`
@@ -84,6 +87,11 @@ struct HealthBook {
             }
         }
         writer.endObject()
+        // With one stream polled, its failure is the source's: the source's event says it once.
+        let polled = attempts.filter { if case .polled = $0.attempt { return true } else { return false } }
+        if polled.count == 1, !sourceTransitions.isEmpty {
+            transitions.removeAll { Self.mirroredBySource.contains($0.activity) }
+        }
         return Decision(stateJSON: String(decoding: writer.bytes, as: UTF8.self),
                         transitions: transitions + sourceTransitions, words: words)
     }
