@@ -23,7 +23,7 @@ public final class APIApplication {
     let platforms = PlatformsController()
 
     /// All stores share the worker's one database connection.
-    public init(repository: SourceRepository, bookkeeping: PollBookkeeping, locks: PollerStore,
+    public init(repository: SourceRepository, bookkeeping: PollBookkeeping,
                 metrics: SourceMetricsReader, probeSlots: ProbeSlots, probeGate: ProbeGate,
                 verifier: TokenVerifier, cipher: CredentialCipher,
                 listings: ListingCache? = nil, configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
@@ -33,7 +33,7 @@ public final class APIApplication {
                                          listings: listings)
         self.poller = PollerController(bookkeeping: bookkeeping, configuration: configuration)
         self.health = HealthController(repository: repository)
-        self.operations = OperationsController(repository: repository, locks: locks, cipher: cipher, configuration: configuration,
+        self.operations = OperationsController(repository: repository, cipher: cipher, configuration: configuration,
                                                probeSlots: probeSlots, probeGate: probeGate)
         self.metrics = MetricsController(reader: metrics, trustLoopback: configuration.metricsTrustLoopback)
         self.router = Self.routes()

@@ -1,6 +1,7 @@
 public import Postgres
 public import SourceModel
 internal import JSONBytes
+public import UTCTime
 
 /// Sealed credentials as stored: the envelope plus its key id and fingerprint.
 public struct SealedCredentials: Sendable {
@@ -165,14 +166,26 @@ public final class SourceRepository {
             """, "could not make the source due").first
     }
 
-    /// Replaces one stream's checkpoint (an operator's rewind); nil when there is no such source.
+    /// Replaces one stream's checkpoint (an operator's rewind); nil when there is no such
+    /// source or a poller holds its lock. The lock is taken for the statement's own
+    /// transaction, so no poller can take it between the check and the write.
     public func setCheckpoint(tenantID: String, sourceID: String, stream: String,
                               checkpointJSON: String) throws(StorageError) -> StoredSource? {
         return try sources(tenantID, """
+            WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(\(sourceID), \(unsafeSQL: SourceLock.seed))) AS free)
             UPDATE cloud_api_sources SET cursor = jsonb_set(cursor, ARRAY[\(stream)], \(checkpointJSON)::jsonb, true)
-            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+            WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid AND (SELECT free FROM lock)
             RETURNING \(unsafeSQL: StoredSource.selectList)
             """, "could not store the checkpoint").first
+    }
+
+    /// The database's clock, which watermarks are judged by (the API host's may be off).
+    public func databaseNow() throws(StorageError) -> UTCTimestamp {
+        do {
+            return try connection.serverNow()
+        } catch {
+            throw .wrap(error, "could not read the database clock")
+        }
     }
 
     /// The sealed credentials of one source (for re-sealing and for tests).

@@ -113,7 +113,6 @@ struct APISettings: Sendable {
         }
         let app = APIApplication(repository: SourceRepository(connection: connection),
                                  bookkeeping: PollBookkeeping(connection: connection),
-                                 locks: PollerStore(connection: connection),
                                  metrics: SourceMetricsReader(connection: connection),
                                  probeSlots: ProbeSlots(connection: connection), probeGate: probeGate,
                                  verifier: verifier, cipher: cipher, listings: listings,

@@ -1,6 +1,7 @@
 """Operator endpoints: poll now, test a source, rewind a checkpoint, /metrics."""
 import datetime as dt
 
+import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -11,6 +12,10 @@ from sample_sources import body
 @pytest.fixture
 def kit(stack, ms_fake, cert_dir):
     return PollerKit(stack, ms_fake, cert_dir)
+
+
+# Debian's libfaketime (package faketime, in the test packages).
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
 
 def parse_time(text):
@@ -115,6 +120,42 @@ def test_rewind_recollects_with_the_same_keys(kit):
         assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
     r = kit.admin.put(url.replace("directory_audits", "cloudtrail"), json={"watermark": rewind_to})
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "stream"
+
+
+def test_a_rewind_while_a_poller_holds_the_source_is_refused_and_changes_nothing(kit, db):
+    app = kit.new_app()
+    kit.add_events(app, "directoryAudits", 5, iso(2400), iso(600))
+    source = kit.create_source(app, streams=["directory_audits"])
+    kit.poll(source)
+    sid = source["source_id"]
+    before = kit.source(sid)["cursor"]
+    url = f"{kit.stack.url}/v1/cloud_api_sources/{sid}/checkpoints/directory_audits"
+    # A poller's lock on the source (the poller's own key: hashtextextended(source_id, 727274)).
+    with psycopg.connect(kit.stack.env["DATABASE_URL"], autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 727274))", (sid,))
+        r = kit.admin.put(url, json={"watermark": iso(3000)})
+        assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json"), r.text
+        assert kit.source(sid)["cursor"] == before
+    # Lock released (the session ended): the rewind goes through.
+    r = kit.admin.put(url, json={"watermark": iso(3000)})
+    assert r.status_code == 200, r.text
+
+
+def test_a_rewind_into_the_databases_future_is_refused_even_by_an_api_host_whose_clock_runs_fast(kit, db):
+    """The poller runs by the database's clock; a watermark past it would skip the events in between."""
+    app = kit.new_app()
+    source = kit.create_source(app, streams=["directory_audits"])
+    url = f"{kit.stack.url}/v1/cloud_api_sources/{source['source_id']}/checkpoints/directory_audits"
+    # siem-api's wall clock 10 minutes ahead (libfaketime; monotonic time untouched).
+    kit.stack.restart_api(LD_PRELOAD=FAKETIME_LIB, FAKETIME="+600s", FAKETIME_DONT_FAKE_MONOTONIC="1")
+    try:
+        db_now = db.execute("SELECT now()").fetchone()[0]
+        ahead = (db_now + dt.timedelta(seconds=300)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        r = kit.admin.put(url, json={"watermark": ahead})
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "watermark", r.text
+        assert kit.source(source["source_id"])["cursor"] == {}
+    finally:
+        kit.stack.restart_api()
 
 
 def test_metrics_are_prometheus_text_with_the_figures_of_a_known_poll(kit):

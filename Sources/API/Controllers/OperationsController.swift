@@ -14,7 +14,6 @@ internal import UTCTime
 /// rewind a stream's checkpoint.
 struct OperationsController {
     let repository: SourceRepository
-    let locks: PollerStore
     let cipher: CredentialCipher
     let configuration: APIConfiguration
     let probeSlots: ProbeSlots
@@ -124,12 +123,9 @@ struct OperationsController {
               let watermark = UTCTimestamp(rfc3339: text) else {
             throw HTTPError.invalidField("watermark", "must be an RFC 3339 timestamp")
         }
-        guard watermark <= UTCTimestamp.now() else { throw HTTPError.invalidField("watermark", "must not be in the future") }
-        // The poller holds this lock while it polls; a rewind must not race its commit.
-        guard (try? locks.tryLock(sourceID: id)) == true else {
-            throw HTTPError.conflict("the source is being polled right now; try again in a minute")
-        }
-        defer { locks.unlock(sourceID: id) }
+        // By the database's clock, which the poller runs by.
+        let now = try storage({ () throws(StorageError) in try repository.databaseNow() })
+        guard watermark <= now else { throw HTTPError.invalidField("watermark", "must not be in the future") }
         var writer = JSONWriter(reservingCapacity: 96)
         writer.beginObject()
         writer.key("watermark"); writer.string(watermark.rfc3339)
@@ -139,7 +135,11 @@ struct OperationsController {
             try repository.setCheckpoint(tenantID: tenant, sourceID: id, stream: stream,
                                          checkpointJSON: String(decoding: writer.bytes, as: UTF8.self))
         }) else {
-            throw HTTPError.notFound
+            // The source was found above: the poller holds its lock (a rewind must not race its commit).
+            guard try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) != nil else {
+                throw HTTPError.notFound
+            }
+            throw HTTPError.conflict("the source is being polled right now; try again in a minute")
         }
         context.logger.info("checkpoint set", metadata: ["source.id": "\(id)", "stream": "\(stream)", "watermark": "\(watermark.rfc3339)"])
         return .json { SourceRenderer.write(updated, into: &$0) }
