@@ -20,6 +20,9 @@ public final class PostgresConnection {
     private var inTransaction = false
     /// Counts the sessions opened so far; identifies the current one.
     public private(set) var session = 0
+    /// The server sent its goodbye (a FATAL while idle: terminated, shutting down). The
+    /// socket may not be closed yet, but no statement sent on this session would run.
+    private var serverEndedSession = false
 
     /// Connects with a libpq connection string or `postgresql://` URL.
     public init(conninfo: String) throws(PostgresError) {
@@ -40,6 +43,8 @@ public final class PostgresConnection {
             throw PostgresError(code: .connection, message: message)
         }
         session += 1
+        serverEndedSession = false
+        listenForNotices()
         do throws(PostgresError) {
             // Timestamps come back in one predictable form (see PostgresTimestamp).
             _ = try execute(unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
@@ -118,15 +123,33 @@ public final class PostgresConnection {
         try connect()
     }
 
+    /// Notices go to `noticed` instead of libpq's default (a raw line on stderr, in the middle
+    /// of the JSON logs); that is also how an idle session's FATAL goodbye is seen.
+    private func listenForNotices() {
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            Unmanaged<PostgresConnection>.fromOpaque(context).takeUnretainedValue().noticed(result)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func noticed(_ result: OpaquePointer) {
+        let severity = Self.field(result, DiagField.severity)
+        if severity == "FATAL" || severity == "PANIC" { serverEndedSession = true }
+    }
+
     /// True when the server ended the session while no statement ran: its goodbye
-    /// (FATAL, then end of stream) is waiting on the socket. Anything else it may send
-    /// while idle (a notice, a parameter status) is read and the session kept.
+    /// (FATAL, then end of stream) is waiting on the socket. The FATAL can arrive a moment
+    /// before the end of stream: once read, the session counts as ended. Anything else it
+    /// may send while idle (a notice, a parameter status) is read and the session kept.
     private func peerHasSpoken() -> Bool {
-        guard isHealthy, PQisBusy(handle) == 0 else { return false }
+        guard isHealthy, PQisBusy(handle) == 0 else { return serverEndedSession }
+        if serverEndedSession { return true }
         for _ in 0..<4 {
             var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
             guard poll(&descriptor, 1, 0) > 0 else { return false }
             if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return true }
+            _ = PQisBusy(handle)  // parses what arrived: a FATAL reaches `noticed` here
+            if serverEndedSession { return true }
         }
         // Still talking after several reads while idle: not a session to trust.
         return true
@@ -225,4 +248,6 @@ private enum DiagField {
     static let sqlState = Int32(UInt8(ascii: "C"))
     static let message = Int32(UInt8(ascii: "M"))
     static let constraint = Int32(UInt8(ascii: "n"))
+    /// PG_DIAG_SEVERITY_NONLOCALIZED: "FATAL" whatever the server's language.
+    static let severity = Int32(UInt8(ascii: "V"))
 }

@@ -70,3 +70,15 @@ def test_a_terminated_session_changes_no_answer(stack, db, admin, tenant, first)
     assert [names(admin, url) for _ in range(REPEAT)] == [expected] * REPEAT
     assert admin.get(f"{stack.url}/v1/health").status_code == 200
     assert api_backends(db) == sessions
+
+
+def test_requests_right_after_terminations_never_see_the_dead_session(stack, db, admin):
+    """The server's goodbye (FATAL) reaches siem-api a moment before the socket closes: a
+    request in between must still be answered on a new session, not with a 503."""
+    url = f"{stack.url}/v1/cloud_api_sources"
+    assert admin.post(url, json=body("AWS", name="blip-burst")).status_code == 201
+    statuses = []
+    for _ in range(40):
+        terminate_api_sessions(db)
+        statuses += [admin.get(url).status_code for _ in range(8)]
+    assert statuses == [200] * len(statuses), sorted(set(statuses))
