@@ -1,11 +1,14 @@
 /// The registry: one line per platform. A platform's definition lives in its own folder.
 public enum PlatformCatalog {
-    public static let all: [PlatformDefinition] = [
+    public static let all: [PlatformDefinition] = builtIn + FictitiousCatalog.registration + ConnectorCatalog.definitions
+
+    /// The platforms written in Swift; the others are declared in `connectors/` (ConnectorCatalog).
+    static let builtIn: [PlatformDefinition] = [
         Microsoft365Catalog.definition,
         AzureADCatalog.definition,
         GCPCatalog.definition,
         AWSCatalog.definition,
-    ] + FictitiousCatalog.registration
+    ]
 
     /// Every `Platform` case is registered (a catalog test checks it), so the lookup cannot fail.
     public static func definition(of platform: Platform) -> PlatformDefinition {
