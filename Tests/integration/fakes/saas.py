@@ -98,8 +98,9 @@ class SaasFake(FakeApp):
         return []
 
     # --- tokens ---------------------------------------------------------------------------
-    def issue_token(self, tenant: str, client: str, scopes: list[str], prefix: str, **extra) -> str:
-        """A new opaque bearer token; callers hold the lock."""
+    def issue_token(self, tenant: str, client: str, scopes: list[str], prefix: str, lifetime_s: float | None = None,
+                    **extra) -> str:
+        """A new opaque bearer token (config token_lifetime_s unless `lifetime_s`); callers hold the lock."""
         now = time.time()
         if len(self.tokens) >= MAX_TOKENS:  # bounded: expired first, then the oldest
             doomed = [k for k, v in self.tokens.items() if v["exp"] <= now] or list(self.tokens)[: MAX_TOKENS // 10]
@@ -107,7 +108,7 @@ class SaasFake(FakeApp):
                 del self.tokens[k]
         token = prefix + secrets.token_urlsafe(48)
         self.tokens[token] = {"tenant": tenant, "client": client, "scopes": scopes,
-                              "exp": now + float(self.config["token_lifetime_s"]), **extra}
+                              "exp": now + float(lifetime_s or self.config["token_lifetime_s"]), **extra}
         return token
 
     def check_token(self, token: str) -> tuple[dict | None, str]:

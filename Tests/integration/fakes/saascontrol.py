@@ -111,7 +111,9 @@ def add_events(app, body, args):
                 e = {**app.generate(_rng(app, tenant, stream), int(now * 1000), tenant, stream), **given}
                 made.append((app.event_ms(e, stream), e))
         else:
-            made = [(ms, app.generate(_rng(app, tenant, stream), ms, tenant, stream)) for ms in spread_times(body, now, 1000, as_ms, MAX_GENERATE)]
+            generated = [app.generate(_rng(app, tenant, stream), ms, tenant, stream)
+                         for ms in spread_times(body, now, 1000, as_ms, MAX_GENERATE)]
+            made = [(app.event_ms(e, stream), e) for e in generated]  # as the event says (Slack: whole seconds)
         delay = float(body.get("delay_s", 0))
         items = [(ms, app.event_id(e, stream), compact_json(e), max(now, ms / 1000) + delay) for ms, e in made]
         try:
