@@ -33,7 +33,6 @@ RFC 3339 strings, epoch seconds or nanoseconds.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from dataclasses import asdict
@@ -42,7 +41,8 @@ from . import gcpgen
 from .gcpauth import new_key
 from .gcpfilter import NS, format_ns, parse_ns
 from .control import (STREAM_ROUTES, BadRequest, RateLimiter, Streamer, clear_faults, compact_json as _dumps, counters,
-                      dispatch, health, list_faults, max_in_window, need as _need, save_handler)
+                      dispatch, health, list_faults, max_in_window, need as _need, read_state, save_handler,
+                      write_state)
 
 MAX_GENERATE = 200_000
 
@@ -270,15 +270,11 @@ def save_state(app, path: str) -> None:
     with app.lock:
         state = {"version": 1, "config": app.config, "auth": app.auth.dump(), "serials": app.serials,
                  "seq": app.store.seq, "entries": app.store.dump()}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f, ensure_ascii=False)
-    os.replace(tmp, path)
+    write_state(path, state)
 
 
 def load_state(app, path: str) -> None:
-    with open(path, encoding="utf-8") as f:
-        state = json.load(f)
+    state = read_state(path)
     with app.lock:
         app.config.update(state.get("config", {}))
         app.auth.load(state.get("auth", {}))
