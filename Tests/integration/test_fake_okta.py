@@ -10,30 +10,14 @@ import pytest
 import requests
 
 from fakes.gcpauth import new_key
-from fakes.process import start_fake
+from fakes.pytest_fixtures import fake_fixtures
 from fakes.saas import iso_ms
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 T0 = 1_796_400_000_000   # 2026-12-04T16:00:00Z in epoch ms: fixed instants for boundary tests
 
 
-@pytest.fixture(scope="module")
-def okta_process(cert_dir, tmp_path_factory):
-    proc = start_fake("fakes.okta", cert_dir, seed=3, log_path=tmp_path_factory.mktemp("logs") / "okta.log")
-    yield proc
-    proc.stop()
-
-
-@pytest.fixture
-def okta(okta_process):
-    okta_process.control("POST", "reset")
-    return okta_process
-
-
-@pytest.fixture
-def http(okta):
-    with okta.session() as s:
-        yield s
+okta_process, okta, http = fake_fixtures("fakes.okta", "okta", seed=3)
 
 
 def ssws(org_info):

@@ -7,27 +7,12 @@ import pytest
 import requests
 
 from fakes.process import start_fake
+from fakes.pytest_fixtures import fake_fixtures
 
 T0 = 1_796_400_000   # 2026-12-04T16:00:00Z in unix seconds
 
 
-@pytest.fixture(scope="module")
-def slack_process(cert_dir, tmp_path_factory):
-    proc = start_fake("fakes.slack", cert_dir, seed=9, log_path=tmp_path_factory.mktemp("logs") / "slack.log")
-    yield proc
-    proc.stop()
-
-
-@pytest.fixture
-def slack(slack_process):
-    slack_process.control("POST", "reset")
-    return slack_process
-
-
-@pytest.fixture
-def http(slack):
-    with slack.session() as s:
-        yield s
+slack_process, slack, http = fake_fixtures("fakes.slack", "slack", seed=9)
 
 
 def enterprise(slack, **body):

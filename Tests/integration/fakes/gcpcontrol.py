@@ -38,7 +38,7 @@ import time
 from dataclasses import asdict
 
 from . import gcpgen
-from .gcpauth import new_key
+from .gcpauth import key_json, new_key
 from .gcpfilter import NS, format_ns, parse_ns
 from .control import (STREAM_ROUTES, BadRequest, RateLimiter, Streamer, clear_faults, compact_json as _dumps, counters,
                       dispatch, health, list_faults, max_in_window, need as _need, read_state, save_handler,
@@ -82,15 +82,7 @@ def register_account(app, body, args):
         private, public = new_key()
     with app.lock:
         app.auth.register(str(email), str(project), str(key_id), str(public), list(body.get("readable_projects") or []))
-    key = {"type": "service_account", "project_id": project, "private_key_id": key_id, "client_email": email,
-           "client_id": str(secrets.randbelow(10**21)), "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-           "token_uri": f"{app.base_url}/token",
-           "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-           "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email.replace('@', '%40')}",
-           "universe_domain": "googleapis.com"}
-    if private:
-        key["private_key"] = private
-    return {"key": key}
+    return {"key": key_json(f"{app.base_url}/token", project, key_id, email, str(secrets.randbelow(10**21)), private)}
 
 
 def list_accounts(app, body, args):

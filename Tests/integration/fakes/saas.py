@@ -73,7 +73,11 @@ class SaasFake(FakeApp):
     def apply_config(self) -> None:
         self.store.max_per_stream = int(self.config["max_events"])
         rl = self.config["rate_limit"]
-        self.limiter = RateLimiter(int(rl["requests"]), float(rl["window_s"])) if rl else None
+        if not rl:
+            self.limiter = None
+        elif self.limiter is None or (self.limiter.requests, self.limiter.window_s) != (int(rl["requests"]),
+                                                                                         float(rl["window_s"])):
+            self.limiter = RateLimiter(int(rl["requests"]), float(rl["window_s"]))  # other keys keep the window
 
     # --- what a subclass provides ---------------------------------------------------------
     def generate(self, rng: random.Random, ms: int, tenant: str, stream: str) -> dict:
