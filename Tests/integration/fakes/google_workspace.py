@@ -42,7 +42,7 @@ import json
 import re
 import secrets
 import time
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 from cryptography.hazmat.primitives import serialization
 
@@ -53,7 +53,7 @@ from .gcpauth import GRANT, key_json, new_key
 from .gcpauth import error as oauth_error
 from .odata import TimeRange, decode_token, encode_token
 from .saas import SaasFake, parse_ms
-from .saasauth import AssertionProblem, check_assertion, unverified_claims
+from .saasauth import AssertionProblem, check_assertion
 from .server import Response, common_args, json_response, serve
 
 REPORTS_SCOPE = "https://www.googleapis.com/auth/admin.reports.audit.readonly"
@@ -110,28 +110,13 @@ class WorkspaceFake(SaasFake):
         if req.path.startswith("/_control/"):
             return saascontrol.handle(self, req)
         if req.path == "/token":
-            return self._token(req)
+            return self.serve_token(req, self._issue)
         m = ACTIVITY_PATH.match(req.path)
         if m and req.method == "GET":
             return self._activities(req, unquote(m.group(1)), m.group(2))
         return api_error(404, f"The requested URL {req.path} was not found on this server.", "notFound")
 
-    def _account(self, email) -> tuple[str | None, dict | None]:
-        for cid, c in self.tenants.items():
-            if email in c["accounts"]:
-                return cid, c["accounts"][email]
-        return None, None
-
     # --- token endpoint -------------------------------------------------------------------
-    def _token(self, req) -> Response:
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True).items()} \
-            if "x-www-form-urlencoded" in req.header("content-type").lower() else {}
-        email = unverified_claims(form.get("assertion", "")).get("iss")
-        email = email if isinstance(email, str) else None
-        with self.lock:
-            customer = self._account(email)[0] if email else None
-        return self.serve(req, "token", customer, email, lambda: self._issue(req, form))
-
     def _issue(self, req, form: dict) -> Response:
         if req.method != "POST":
             return oauth_error(405, "invalid_request", f"HTTP method {req.method} is not supported by this URL")
@@ -144,7 +129,7 @@ class WorkspaceFake(SaasFake):
         token_url = f"https://{req.host}/token"
         with self.lock:
             try:
-                claims = check_assertion(form["assertion"], self._keys, token_url, 3600, skew_s=0)
+                claims = check_assertion(form["assertion"], self.client_keys, token_url, 3600, skew_s=0)
             except AssertionProblem as p:
                 return oauth_error(400, "invalid_grant", {
                     "malformed": "Invalid JWT: Malformed token.", "unknown_issuer": "Invalid grant: account not found",
@@ -157,7 +142,7 @@ class WorkspaceFake(SaasFake):
             scopes = str(claims.get("scope") or "").split()
             if not scopes:
                 return oauth_error(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
-            customer, account = self._account(claims["iss"])
+            customer, account = self.client_of(claims["iss"])
             sub = claims.get("sub")
             known = self.tenants[customer]["admins"] + self.tenants[customer]["users"]
             if not (account["delegated"] and sub in known and set(scopes) <= set(account["scopes"])):
@@ -166,14 +151,6 @@ class WorkspaceFake(SaasFake):
         return json_response(200, {"access_token": token, "expires_in": int(self.config["token_lifetime_s"]),
                                    "token_type": "Bearer"},
                              [("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")])
-
-    def _keys(self, header: dict, claims: dict):
-        iss = claims.get("iss")
-        account = self._account(iss)[1] if isinstance(iss, str) else None
-        if account is None:
-            return None
-        kid = header.get("kid")
-        return [account["keys"][kid]] if kid in account["keys"] else ([] if kid else list(account["keys"].values()))
 
     # --- activities.list ------------------------------------------------------------------
     def _activities(self, req, user_key: str, application: str) -> Response:
@@ -272,7 +249,7 @@ def add_customer(app, body, args):
     cid = str(body.get("customer_id") or "C0" + secrets.token_hex(4))
     with app.lock:
         app.tenants[cid] = {"customer_id": cid, "domain": str(domain), "admins": admins,
-                            "users": [str(u) for u in body.get("users") or []], "accounts": {}}
+                            "users": [str(u) for u in body.get("users") or []], "clients": {}}
     return {"customer_id": cid, "domain": domain, "admins": admins}
 
 
@@ -285,7 +262,7 @@ def add_service_account(app, body, args):
         cid = saascontrol.tenant_of(app, {"tenant": body.get("customer_id")})
         email = str(body.get("client_email") or f"reports-{secrets.token_hex(3)}@siem-collector.iam.gserviceaccount.com")
         key_id = str(body.get("private_key_id") or secrets.token_hex(20))
-        account = app.tenants[cid]["accounts"].setdefault(
+        account = app.tenants[cid]["clients"].setdefault(
             email, {"keys": {}, "client_id": str(secrets.randbelow(10**21)), "delegated": True, "scopes": []})
         account["keys"][key_id] = public
         account["delegated"] = bool(body.get("delegated", True))

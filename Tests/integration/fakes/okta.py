@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import parse_qs, parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from cryptography.hazmat.primitives import serialization
 
@@ -51,7 +51,7 @@ from .control import BadRequest, need
 from .gcpauth import new_key
 from .odata import TimeRange, decode_token, encode_token
 from .saas import SaasFake, parse_ms
-from .saasauth import AssertionProblem, check_assertion, unverified_claims
+from .saasauth import AssertionProblem, check_assertion
 from .server import Response, common_args, json_response, serve
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -129,24 +129,15 @@ class OktaFake(SaasFake):
         if req.path.startswith("/_control/"):
             return saascontrol.handle(self, req)
         if req.path == "/oauth2/v1/token":
-            return self._token(req)
+            return self.serve_token(req, self._issue)
         if req.path == "/api/v1/logs":
             return self._logs(req)
         return okta_error(404, req.path)
 
-    def _org_of(self, kind: str, key: str) -> str | None:
-        return next((org for org, t in self.tenants.items() if key in t[kind]), None)
+    def _org_of_api_token(self, token: str) -> str | None:
+        return next((org for org, t in self.tenants.items() if token in t["api_tokens"]), None)
 
     # --- token endpoint -------------------------------------------------------------------
-    def _token(self, req) -> Response:
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True).items()} \
-            if "x-www-form-urlencoded" in req.header("content-type").lower() else {}
-        client = form.get("client_id") or unverified_claims(form.get("client_assertion", "")).get("iss")
-        client = client if isinstance(client, str) else None
-        with self.lock:
-            org = self._org_of("clients", client) if client else None
-        return self.serve(req, "token", org, client, lambda: self._issue(req, form))
-
     def _issue(self, req, form: dict) -> Response:
         if req.method != "POST":
             return oauth_error(405, "invalid_request", "The token endpoint only accepts POST.")
@@ -162,7 +153,7 @@ class OktaFake(SaasFake):
         token_url = f"https://{req.host}/oauth2/v1/token"
         with self.lock:
             try:
-                claims = check_assertion(form["client_assertion"], self._client_keys, token_url, 3600)
+                claims = check_assertion(form["client_assertion"], self.client_keys, token_url, 3600)
             except AssertionProblem as p:
                 return oauth_error(401, "invalid_client", ASSERTION_MESSAGES[p.code])
             client = claims["iss"]
@@ -179,23 +170,14 @@ class OktaFake(SaasFake):
             if not scope.split():
                 return oauth_error(400, "invalid_scope", "The authorization server resource does not have any "
                                    "configured default scopes, 'scope' must be provided.")
-            org = self._org_of("clients", client)
-            granted = self.tenants[org]["clients"][client]["scopes"]
+            org, registered = self.client_of(client)
+            granted = registered["scopes"]
             if not set(scope.split()) <= set(granted):
                 return oauth_error(400, "invalid_scope", "The requested scope is invalid, unknown, or malformed.")
             token = self.issue_token(org, client, scope.split(), "eyJraWQiOiJmYWtlIn0.")
         return json_response(200, {"token_type": "Bearer", "expires_in": int(self.config["token_lifetime_s"]),
                                    "access_token": token, "scope": scope},
                              [("Cache-Control", "no-store"), ("Pragma", "no-cache")], content_type=JSON_CT)
-
-    def _client_keys(self, header: dict, claims: dict):
-        iss = claims.get("iss")
-        org = self._org_of("clients", iss) if isinstance(iss, str) else None
-        if org is None:
-            return None
-        keys = self.tenants[org]["clients"][iss]["keys"]
-        kid = header.get("kid")
-        return [keys[kid]] if kid in keys else ([] if kid else list(keys.values()))
 
     # --- System Log -----------------------------------------------------------------------
     def _logs(self, req) -> Response:
@@ -205,7 +187,7 @@ class OktaFake(SaasFake):
         problem = None
         with self.lock:
             if scheme == "SSWS":
-                org = self._org_of("api_tokens", value) if value else None
+                org = self._org_of_api_token(value) if value else None
                 if org is None:
                     problem = okta_error(401)
                 elif not self.tenants[org]["api_tokens"][value]["admin"]:

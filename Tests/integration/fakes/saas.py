@@ -13,11 +13,13 @@ import json
 import random
 import secrets
 import time
+from urllib.parse import parse_qs
 
 from . import saascontrol
 from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog, spoil_body
 from .gcpfilter import format_ns, parse_ns
 from .odata import TimeRange
+from .saasauth import unverified_claims
 from .server import Response
 from .store import EventStore
 
@@ -123,6 +125,33 @@ class SaasFake(FakeApp):
         if info is None:
             return None, "unknown"
         return info, ("expired" if info["exp"] <= time.time() else "")
+
+    # --- clients that sign JWT assertions (Okta service apps, Google service accounts, connected apps)
+    def client_of(self, client_id) -> tuple[str | None, dict | None]:
+        """(tenant, client record) of a client id registered in tenants[*]["clients"]; callers hold the lock."""
+        for tenant, t in self.tenants.items():
+            if isinstance(client_id, str) and client_id in t.get("clients", {}):
+                return tenant, t["clients"][client_id]
+        return None, None
+
+    def client_keys(self, header: dict, claims: dict):
+        """For check_assertion: the public keys of the client `iss` names (the `kid` picks one)."""
+        client = self.client_of(claims.get("iss"))[1]
+        if client is None:
+            return None
+        keys, kid = client["keys"], header.get("kid")
+        return [keys[kid]] if kid in keys else ([] if kid else list(keys.values()))
+
+    def serve_token(self, req, issue) -> Response:
+        """A token request, logged under the client its form or assertion names; `issue(req, form)` answers."""
+        form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True).items()} \
+            if "x-www-form-urlencoded" in req.header("content-type").lower() else {}
+        assertion = form.get("assertion") or form.get("client_assertion") or ""
+        client = form.get("client_id") or unverified_claims(assertion).get("iss")
+        client = client if isinstance(client, str) else None
+        with self.lock:
+            tenant = self.client_of(client)[0]
+        return self.serve(req, "token", tenant, client, lambda: issue(req, form))
 
     # --- serving --------------------------------------------------------------------------
     def serve(self, req, kind: str, tenant: str | None, client: str | None, produce, *,
