@@ -39,6 +39,23 @@ ACME = {
 RESULTS = {"OK": "success", "DENIED": "failure"}
 
 
+def looping_stream(name, paging, declared):
+    """The same API read with cursor or Link paging (the fake's `paging` parameter)."""
+    return dict(ACME["streams"][0], name=name, label=name, log_type=name, paging=declared,
+                request=dict(ACME["streams"][0]["request"],
+                             query={**ACME["streams"][0]["request"]["query"], "paging": paging}))
+
+
+# A second made-up platform on the same fake: next_token and link_header paging, for an API in a loop.
+ACME_PAGED = dict(ACME, platform="AcmePaged", label="Acme Audit, paged (test only)",
+                  settings=[dict(ACME["settings"][0], name="acme_paged_url")],
+                  pacing=dict(ACME["pacing"], key="{settings.acme_paged_url}"),
+                  streams=[looping_stream("acme_cursor", "cursor", {"kind": "next_token", "path": "next", "parameter": "cursor"}),
+                           looping_stream("acme_linked", "link", {"kind": "link_header"})])
+for stream in ACME_PAGED["streams"]:
+    stream["request"] = dict(stream["request"], url="{settings.acme_paged_url}/v2/audit/events")
+
+
 def acme_event(ev):
     return {"user": text(dig(ev, "who", "login")), "activity": ev["what"], "result": mapped(ev["status"], RESULTS),
             "source_ip": ev["from_ip"], "application": ev.get("app") or "acme", "log_type": "acme_audit"}
@@ -50,6 +67,7 @@ def connectors_dir(tmp_path_factory):
     for path in (ROOT / "connectors").glob("*.json"):
         shutil.copy(path, directory / path.name)
     (directory / "acme_audit.json").write_text(json.dumps(ACME, indent=2))
+    (directory / "acme_paged.json").write_text(json.dumps(ACME_PAGED, indent=2))
     return directory
 
 
@@ -123,3 +141,32 @@ def test_a_broken_declaration_stops_the_programs_with_one_line_naming_it(kit, tm
         lines = proc.stderr.strip().splitlines()
         assert lines == [f"{program}: connector declaration {tmp_path}/acme_audit.json: "
                          "$.streams[0].paging.parameter: is required"], lines
+
+
+def test_cursor_and_link_paging_of_a_declared_api_and_an_api_in_a_loop(kit):
+    account = kit.fake.control("POST", "accounts", {"account": "acme-paged"})
+    ids = kit.add_events("acme-paged", 120, iso(3000), iso(60))
+    env = {"SIEM_CONNECTORS_DIR": kit.connectors_dir}
+    kit.platform = "AcmePaged"
+    credentials = {"account": "acme-paged", "key": account["key"]}
+    source = kit.create_source(credentials, acme_paged_url=kit.fake.base_url, page_size=25)
+    kit.poll(source, **env)
+    messages = kit.read()
+    for log_type in ("acme_cursor", "acme_linked"):
+        counts = by_key(m for m in messages if m.value["log_type"] == log_type)
+        assert set(counts) == set(ids) and max(counts.values()) == 1, log_type
+    calls = kit.requests(kind="data", tenant="acme-paged")
+    assert sum(1 for c in calls if "cursor=" in c["query"]) >= 8
+
+    # The API starts handing out the same cursor and next link again: each stream stops with a
+    # clear error instead of re-reading the same pages until the run's deadline.
+    kit.fake.control("POST", "config", {"loop": True})
+    looping = kit.create_source(credentials, acme_paged_url=kit.fake.base_url, page_size=25)
+    proc = kit.run_poller("--source", looping["source_id"], **env)
+    assert proc.returncode == 1
+    line = source_lines(proc)[0]
+    assert line["error.kind"] == "malformed response" and "looping" in line["error"]
+    streams = kit.source(looping["source_id"])["streams"]
+    for name in ("acme_cursor", "acme_linked"):
+        assert streams[name]["state"] == "failing" and "repeated an earlier page" in streams[name]["last_error"], name
+    assert len([c for c in kit.requests(kind="data", tenant="acme-paged") if c["ts"] > calls[-1]["ts"]]) <= 6

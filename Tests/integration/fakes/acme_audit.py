@@ -5,9 +5,12 @@ a composite id (`ref.node` + `ref.seq`).
 
   GET /v2/audit/events?from=<unix s>&to=<unix s>&count=<1..200>&skip=<n>
       Authorization: Basic base64(account:key)
-      -> {"data": {"events": [...oldest first]}, "total": n}     both bounds inclusive
+      -> {"data": {"events": [...oldest first]}, "total": records up to this page}   both bounds inclusive
       401 {"error": {"code": "unauthorized", "message": "unknown account or key"}}
       400 {"error": {"code": "bad_request", "message": "..."}}
+  &paging=cursor: the page's offset travels as an opaque `cursor` instead ({"next": "<cursor>" | ""});
+  &paging=link:   a `Link: <...&cursor=...>; rel="next"` header instead (none on the last page).
+  config {"loop": true}: an API in a loop, handing out the same cursor / next link on every page.
   event: {"ref": {"node": "n1", "seq": 17}, "at": 1733306400, "who": {"login": "ada"}, "what": "file.read",
           "status": "OK" | "DENIED", "from_ip": "198.51.100.7", "app": "vault"}
 
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import secrets
+from urllib.parse import parse_qsl, urlencode
 
 from . import saascontrol
 from .control import need
@@ -36,6 +41,7 @@ def acme_error(status: int, code: str, message: str):
 class AcmeAuditFake(SaasFake):
     NAME = "acme"
     STREAMS = ("events",)
+    CONFIG = {"loop": False}
 
     def generate(self, rng, ms, tenant, stream):
         return {"ref": {"node": rng.choice(["n1", "n2", "n3"]), "seq": rng.randrange(1, 10**9)},
@@ -62,10 +68,10 @@ class AcmeAuditFake(SaasFake):
         if req.path != "/v2/audit/events":
             return acme_error(404, "not_found", req.path)
         account = self._account(req.header("authorization"))
-        skip = req.arg("skip") or "0"
+        first = (req.arg("skip") or "0") == "0" and req.arg("cursor") is None
         return self.serve(req, "data", account, None,
                           lambda: self._events(req, account) if account else acme_error(401, "unauthorized", "unknown account or key"),
-                          stream="events", first_page=skip == "0", limited=True)
+                          stream="events", first_page=first, limited=True)
 
     def _account(self, header: str) -> str | None:
         scheme, _, value = header.partition(" ")
@@ -82,15 +88,27 @@ class AcmeAuditFake(SaasFake):
         try:
             lo, hi = int(req.arg("from")), int(req.arg("to"))
             count, skip = int(req.arg("count") or 50), int(req.arg("skip") or 0)
-        except (TypeError, ValueError):
+            if req.arg("cursor") is not None:
+                skip = int(base64.urlsafe_b64decode(req.arg("cursor").encode()).decode().removeprefix("at-"))
+        except (TypeError, ValueError, binascii.Error, UnicodeDecodeError):
             return acme_error(400, "bad_request", "from, to, count and skip must be integers")
         if not 1 <= count <= MAX_COUNT or skip < 0 or hi < lo:
             return acme_error(400, "bad_request", f"count must be 1..{MAX_COUNT}, skip >= 0, to >= from")
         recs, _ = self.page(account, "events", TimeRange(lo * 1000, True, hi * 1000 + 999, True), False, None,
-                            skip + count, snapshot=False)
+                            skip + count + 1, snapshot=False)  # one more: is there a next page?
+        more = skip + count < len(recs)
+        # In a loop, the API keeps answering with the cursor of its second page.
+        after = count if self.config["loop"] else skip + count
+        cursor = base64.urlsafe_b64encode(f"at-{after}".encode()).decode() if more or self.config["loop"] else ""
         body = b'{"data":{"events":[' + b",".join(r.body for r in recs[skip:skip + count]) + b']},"total":' \
-            + str(len(recs)).encode() + b"}"
-        return Response(200, body, [("Content-Type", "application/json")])
+            + str(min(len(recs), skip + count)).encode()
+        headers = [("Content-Type", "application/json")]
+        if req.arg("paging") == "cursor":
+            body += b',"next":' + json.dumps(cursor).encode()
+        elif req.arg("paging") == "link" and cursor:
+            query = [(k, v) for k, v in parse_qsl(req.raw_query, keep_blank_values=True) if k != "cursor"]
+            headers.append(("Link", f'<https://{req.host}{req.path}?{urlencode(query + [("cursor", cursor)])}>; rel="next"'))
+        return Response(200, body + b"}", headers)
 
 
 def add_account(app, body, args):
