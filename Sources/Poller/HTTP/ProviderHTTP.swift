@@ -69,7 +69,9 @@ public final class ProviderHTTP {
             }
             switch response.status {
             case 429, 503:
-                let after = RetryPolicy.retryAfterSeconds(response.header(named: "retry-after")) ?? retryAfter?(response)
+                // A rate limit's reset tells when a 429 ends, not when a 503's outage does.
+                let after = RetryPolicy.retryAfterSeconds(response.header(named: "retry-after"))
+                    ?? (response.status == 429 ? retryAfter?(response) : nil)
                 if let pacing, let after { limiter.pause(pacing.key, seconds: after) }
                 wait = after ?? retry.backoff(afterAttempt: attempt)
                 failure = ProviderError(.throttled, "\(what): HTTP \(response.status) (throttled\(after.map { ", Retry-After \(Int($0)) s" } ?? ""))")
