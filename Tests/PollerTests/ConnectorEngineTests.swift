@@ -101,3 +101,46 @@ import Catalog
         #expect(error.kind == .missingPermission && error.message == "audit: HTTP 200 missing_scope")
     }
 }
+
+/// Each paging kind's next step, from a page and its headers.
+@Suite struct ConnectorPagingStepTests {
+    static let current = "https://api.acme.example/v1/audit?since=x"
+
+    static func step(_ paging: ConnectorDeclaration.Paging, _ body: String, links: [String] = [],
+                     records: Int = 2, read: Int = 2, pageSize: Int = 2) throws -> ConnectorPaging.Step {
+        try ConnectorPaging.next(paging, page: try RawJSON(validating: body), linkHeaders: links, current: current,
+                                 records: records, read: read, pageSize: pageSize, what: "audit")
+    }
+
+    @Test func linkHeader() throws {
+        let link = [#"<https://api.acme.example/v1/audit?after=abc>; rel="next""#]
+        #expect(try Self.step(.linkHeader, "[]", links: link) == .url("https://api.acme.example/v1/audit?after=abc"))
+        #expect(try Self.step(.linkHeader, "[]", links: []) == .end)
+        // An empty page ends the window even though Okta links on.
+        #expect(try Self.step(.linkHeader, "[]", links: link, records: 0) == .end)
+        #expect(throws: ProviderError.self) { try Self.step(.linkHeader, "[]", links: ["<https://evil.example/x>; rel=next"]) }
+    }
+
+    @Test func nextURL() throws {
+        let paging = ConnectorDeclaration.Paging.nextURL(path: JSONPath("nextRecordsUrl")!)
+        #expect(try Self.step(paging, #"{"nextRecordsUrl": "/v1/audit/01g-2000"}"#) == .url("https://api.acme.example/v1/audit/01g-2000"))
+        #expect(try Self.step(paging, #"{"done": true}"#) == .end)
+        #expect(try Self.step(paging, #"{"nextRecordsUrl": ""}"#) == .end)
+        #expect(throws: ProviderError.self) { try Self.step(paging, #"{"nextRecordsUrl": "https://evil.example/next"}"#) }
+    }
+
+    @Test func nextToken() throws {
+        let paging = ConnectorDeclaration.Paging.nextToken(path: JSONPath("response_metadata.next_cursor")!, parameter: "cursor")
+        #expect(try Self.step(paging, #"{"response_metadata": {"next_cursor": "dXNlcjpVMEc5V0ZYTlo="}}"#)
+                == .parameter(name: "cursor", value: "dXNlcjpVMEc5V0ZYTlo=", checked: true))
+        #expect(try Self.step(paging, #"{"response_metadata": {"next_cursor": ""}}"#) == .end)
+        #expect(try Self.step(paging, #"{"entries": []}"#) == .end)
+    }
+
+    @Test func offset() throws {
+        let paging = ConnectorDeclaration.Paging.offset(parameter: "skip")
+        #expect(try Self.step(paging, "{}", records: 100, read: 300, pageSize: 100) == .parameter(name: "skip", value: "300", checked: false))
+        #expect(try Self.step(paging, "{}", records: 99, read: 299, pageSize: 100) == .end)
+        #expect(try Self.step(.none, "{}") == .end)
+    }
+}

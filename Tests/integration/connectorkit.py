@@ -20,8 +20,20 @@ class ConnectorKit(KitBase):
 
     platform = None
 
+    def endpoints(self):
+        """The source's URL settings that point it at the fake."""
+        return {}
+
     def create_source(self, credentials, **settings):
-        return self.post_source(self.platform, credentials, **settings)
+        return self.post_source(self.platform, credentials, **{**self.endpoints(), **settings})
+
+    def test_draft(self, credentials):
+        """POST /v1/cloud_api_sources/test: a token and one page of each stream, nothing stored."""
+        r = self.admin.post(f"{self.stack.url}/v1/cloud_api_sources/test", json={
+            "platform": self.platform, "source_name": "draft", "api_credentials_json": credentials,
+            "settings": self.endpoints()})
+        assert r.status_code == 200, r.text
+        return r.json()
 
     def fake_events(self, tenant, stream=None):
         query = {"tenant": tenant}

@@ -176,6 +176,18 @@ def test_a_missing_permission_fails_the_stream(connector):
     assert kit.topic_size() == 0
 
 
+def test_the_source_test_reads_a_page_of_each_stream_and_names_refused_credentials(connector):
+    spec, kit = connector
+    setup = spec.setup(kit)
+    result = kit.test_draft(setup.credentials)
+    assert result["ok"] is True, result
+    statuses = {x["stream"]: x["status"] for x in result["results"]}
+    assert set(statuses.values()) == {"ok"} and len(statuses) >= 1
+    bad = kit.test_draft(spec.bad(kit, setup))
+    assert bad["ok"] is False and {x["status"] for x in bad["results"]} == {"bad_credentials"}, bad
+    assert kit.topic_size() == 0
+
+
 def test_okta_rate_limit_headers_pace_the_poller(stack, fakes, cert_dir):
     """Okta says how many requests are left and when its window resets: the poller stops at zero
     and waits for the reset instead of running into 429s."""

@@ -42,9 +42,8 @@ class WorkspaceKit(ConnectorKit):
         return {"client_email": key["client_email"], "private_key": key["private_key"],
                 "private_key_id": key["private_key_id"], "admin_email": admin}
 
-    def create_source(self, credentials, **settings):
-        return super().create_source(credentials, **{"google_reports_url": self.fake.base_url,
-                                                     "google_token_url": f"{self.fake.base_url}/token", **settings})
+    def endpoints(self):
+        return {"google_reports_url": self.fake.base_url, "google_token_url": f"{self.fake.base_url}/token"}
 
 
 @pytest.fixture(scope="module")

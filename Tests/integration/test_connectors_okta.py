@@ -27,8 +27,8 @@ class OktaKit(ConnectorKit):
         org = f"org{self.topic[-8:]}"
         return self.fake.control("POST", "orgs", {"org": org, **extra})
 
-    def create_source(self, credentials, **settings):
-        return super().create_source(credentials, **{"okta_url": self.fake.base_url, **settings})
+    def endpoints(self):
+        return {"okta_url": self.fake.base_url}
 
 
 @pytest.fixture(scope="module")

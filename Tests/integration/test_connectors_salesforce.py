@@ -46,9 +46,8 @@ class SalesforceKit(ConnectorKit):
         return {"consumer_key": connected["consumer_key"], "username": org["users"][0]["Username"],
                 "private_key_pem": connected["private_key"], **override}
 
-    def create_source(self, credentials, **settings):
-        return super().create_source(credentials, **{"salesforce_instance_url": self.fake.base_url,
-                                                     "salesforce_login_url": self.fake.base_url, **settings})
+    def endpoints(self):
+        return {"salesforce_instance_url": self.fake.base_url, "salesforce_login_url": self.fake.base_url}
 
 
 @pytest.fixture(scope="module")

@@ -27,8 +27,8 @@ class SlackKit(ConnectorKit):
         enterprise["token"] = self.fake.control("POST", "tokens", {"enterprise": enterprise["id"]})["token"]
         return enterprise
 
-    def create_source(self, credentials, **settings):
-        return super().create_source(credentials, **{"slack_api_url": self.fake.base_url, **settings})
+    def endpoints(self):
+        return {"slack_api_url": self.fake.base_url}
 
 
 @pytest.fixture(scope="module")

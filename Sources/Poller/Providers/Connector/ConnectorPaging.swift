@@ -1,10 +1,44 @@
+internal import Catalog
 internal import Curl
+internal import JSONBytes
 internal import SourceModel
 
 /// Where the next page is: the `Link` header's `rel="next"` (RFC 8288) or a URL from the
 /// body, made absolute against the API's origin and kept on that origin, so a page cannot
 /// send the source's credentials to another host.
 enum ConnectorPaging {
+    /// What to request after a page.
+    enum Step: Equatable {
+        case end
+        /// The next page's absolute URL, on the API's origin.
+        case url(String)
+        /// The stream's request again with this query parameter (a page token or an offset);
+        /// `checked`: a value seen before in the window means the API is looping.
+        case parameter(name: String, value: String, checked: Bool)
+    }
+
+    /// The step after a page of `records` records (`read` so far in this window).
+    static func next(_ paging: ConnectorDeclaration.Paging, page: RawJSON, linkHeaders: [String], current: String,
+                     records: Int, read: Int, pageSize: Int, what: String) throws(ProviderError) -> Step {
+        switch paging {
+        case .linkHeader:
+            // Okta's Link header always offers a next page: an empty one means the window is read.
+            guard records > 0, let link = nextLink(linkHeaders) else { return .end }
+            return .url(try resolve(link, against: current, what: what))
+        case .nextURL(let path):
+            guard let link = path.value(in: page)?.stringValue, !link.isEmpty else { return .end }
+            return .url(try resolve(link, against: current, what: what))
+        case .nextToken(let path, let parameter):
+            guard let token = path.value(in: page)?.stringValue, !token.isEmpty else { return .end }
+            return .parameter(name: parameter, value: token, checked: true)
+        case .offset(let parameter):
+            // A short page is the last one.
+            return records < pageSize ? .end : .parameter(name: parameter, value: String(read), checked: false)
+        case .none:
+            return .end
+        }
+    }
+
     /// The `rel="next"` target of `Link` headers, e.g. `<https://acme.okta.com/api/v1/logs?after=…>; rel="next"`.
     static func nextLink(_ headers: [String]) -> String? {
         for header in headers {

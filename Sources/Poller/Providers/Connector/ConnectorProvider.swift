@@ -73,37 +73,21 @@ public final class ConnectorProvider: CloudProvider {
             }
             read += count
             try sink(EventPage(events: events, dropped: dropped))
-            // Okta's Link header always offers a next page: an empty one means the window is read.
-            if count == 0, case .linkHeader = declared.paging { return }
-            let next: String?
-            switch declared.paging {
-            case .linkHeader:
-                next = try ConnectorPaging.nextLink(response.headers(named: "link")).map { (link) throws(ProviderError) in
-                    try ConnectorPaging.resolve(link, against: url, what: stream.name)
-                }
-            case .nextURL(let path):
-                next = try nonEmpty(path.value(in: page)?.stringValue).map { (link) throws(ProviderError) in
-                    try ConnectorPaging.resolve(link, against: url, what: stream.name)
-                }
-            case .nextToken(let path, let parameter):
-                next = try nonEmpty(path.value(in: page)?.stringValue).map { (token) throws(ProviderError) in
-                    try repeated.check(token)
-                    return try self.url(declared, request: request, extra: [(parameter, token)])
-                }
-            case .offset(let parameter):
-                // A short page is the last one.
-                next = count < pageSize ? nil : try self.url(declared, request: request, extra: [(parameter, String(read))])
-            case .none:
-                next = nil
+            let step = try ConnectorPaging.next(declared.paging, page: page, linkHeaders: response.headers(named: "link"),
+                                                current: url, records: count, read: read, pageSize: pageSize, what: stream.name)
+            switch step {
+            case .end:
+                return
+            case .url(let next):
+                try repeated.check(next)
+                url = next
+            case .parameter(let name, let value, let checked):
+                if checked { try repeated.check(value) }
+                url = try self.url(declared, request: request, extra: [(name, value)])
             }
-            guard let next else { return }
-            if case .nextToken = declared.paging {} else { try repeated.check(next) }
-            url = next
         }
         throw ProviderError(.malformedResponse, "\(stream.name): more than \(Self.maxPages) pages in one window")
     }
-
-    private func nonEmpty(_ text: String?) -> String? { text.flatMap { $0.isEmpty ? nil : $0 } }
 
     /// The stream's URL with its query; `extra` replaces or adds parameters (a page token).
     private func url(_ stream: ConnectorDeclaration.Stream, request: ConnectorValues.Request,
