@@ -12,9 +12,15 @@ public enum PlatformCatalog {
 
     /// Every `Platform` case is registered (a catalog test checks it), so the lookup cannot fail.
     public static func definition(of platform: Platform) -> PlatformDefinition {
-        guard let found = all.first(where: { $0.platform == platform }) else {
+        guard let found = registered(platform) else {
             preconditionFailure("\(platform.rawValue) is not registered in PlatformCatalog.all")
         }
         return found
+    }
+
+    /// The definition, or nil for a platform stored in the database that this process was not
+    /// given (a source whose connector declaration is not in SIEM_CONNECTORS_DIR).
+    public static func registered(_ platform: Platform) -> PlatformDefinition? {
+        all.first { $0.platform == platform }
     }
 }

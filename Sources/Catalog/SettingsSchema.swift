@@ -65,7 +65,7 @@ public enum SettingsSchema {
     /// selected streams, a per-item stream (the activity log) as one `name:<item>` per item
     /// of its list setting (`activity_log:<subscription>`).
     public static func streamKeys(for platform: Platform, settings: JSONValue) -> [String] {
-        var selected = PlatformCatalog.definition(of: platform).streams
+        var selected = PlatformCatalog.registered(platform)?.streams ?? []
         if case .array(let names)? = settings["streams"] {
             let wanted = Set(names.compactMap(\.stringValue))
             selected = selected.filter { wanted.contains($0.name) }

@@ -170,3 +170,25 @@ def test_cursor_and_link_paging_of_a_declared_api_and_an_api_in_a_loop(kit):
     for name in ("acme_cursor", "acme_linked"):
         assert streams[name]["state"] == "failing" and "repeated an earlier page" in streams[name]["last_error"], name
     assert len([c for c in kit.requests(kind="data", tenant="acme-paged") if c["ts"] > calls[-1]["ts"]]) <= 6
+
+
+def test_sources_of_a_declaration_taken_away_fail_alone(kit, stack, connectors_dir):
+    """The database admits any catalog-shaped platform (sql/013), so a process may meet sources of
+    a platform whose declaration it was not given: they fail on their own, nothing else does."""
+    account = kit.fake.control("POST", "accounts", {"account": "acme-gone"})
+    kit.add_events("acme-gone", 5, iso(3000), iso(60))
+    orphan = kit.create_source({"account": "acme-gone", "key": account["key"]}, acme_url=kit.fake.base_url)
+    stack.restart_api()   # the repository's declarations only: no AcmeAudit
+    try:
+        r = kit.admin.get(f"{stack.url}/v1/cloud_api_sources")
+        assert r.status_code == 200, r.text
+        assert [s["platform"] for s in r.json()["items"] if s["source_id"] == orphan["source_id"]] == ["AcmeAudit"]
+        r = kit.admin.get(f"{stack.url}/v1/cloud_api_sources/{orphan['source_id']}")
+        assert r.status_code == 200 and r.json()["platform"] == "AcmeAudit", r.text
+        proc = kit.run_poller("--source", orphan["source_id"])
+        assert proc.returncode == 1, proc.stderr
+        line = source_lines(proc)[0]
+        assert line["error.kind"] == "configuration" and "AcmeAudit" in line["error"], line
+        assert kit.source(orphan["source_id"])["error_count"] == 1
+    finally:
+        stack.restart_api(SIEM_CONNECTORS_DIR=str(connectors_dir))

@@ -128,7 +128,7 @@ public enum ProviderRegistry {
 
     /// A platform declared in connectors/ is polled by the connector engine.
     private static func connectorFactory(for platform: Platform) -> Factory? {
-        guard let declaration = PlatformCatalog.definition(of: platform).connector else { return nil }
+        guard let declaration = PlatformCatalog.registered(platform)?.connector else { return nil }
         let factory: Factory = { context throws(ProviderError) in
             try ConnectorProvider(context: context, declaration: declaration)
         }
