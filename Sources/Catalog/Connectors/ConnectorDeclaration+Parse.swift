@@ -18,9 +18,9 @@ extension ConnectorDeclaration {
         let settings = try (root.member("settings")?.array() ?? []).map { (reader) throws(DeclarationProblem) in try setting(reader) }
         var seenSettings = Set<String>()
         for (index, setting) in settings.enumerated() {
-            let where_ = DeclarationReader(.null, path: "$.settings[\(index)].name")
-            if reservedSettings.contains(setting.name) { throw where_.fail("\(setting.name) is already a setting of another platform; use a name of this platform's own, e.g. \(platform.lowercased())_\(setting.name)") }
-            guard seenSettings.insert(setting.name).inserted else { throw where_.fail("\(setting.name) is declared twice") }
+            let nameField = DeclarationReader(.null, path: "$.settings[\(index)].name")
+            if reservedSettings.contains(setting.name) { throw nameField.fail("\(setting.name) is already a setting of another platform; use a name of this platform's own, e.g. \(platform.lowercased())_\(setting.name)") }
+            guard seenSettings.insert(setting.name).inserted else { throw nameField.fail("\(setting.name) is declared twice") }
         }
         let credentials = try self.credentials(try root.required("credentials"))
         let scope = NameScope(settings: Dictionary(settings.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }),
