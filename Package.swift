@@ -73,16 +73,16 @@ let package = Package(
 
         // Executables: wiring only.
         .executableTarget(name: "siem-api", dependencies: [
-            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets",
+            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets", "Catalog",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-poller", dependencies: [
-            "Poller", "JSONLogging", .product(name: "Logging", package: "swift-log"),
+            "Poller", "Catalog", "JSONLogging", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [
-            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime",
+            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime", "Catalog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-devbroker", dependencies: [

@@ -21,6 +21,7 @@ sys.path.insert(0, str(INTEGRATION))
 import requests  # noqa: E402
 
 import democlouds  # noqa: E402
+import demosaas  # noqa: E402
 from fakes import tls  # noqa: E402
 from fakes.process import FakeClient  # noqa: E402
 from harness import kafka  # noqa: E402
@@ -120,7 +121,7 @@ def set_up():
     DEMO.mkdir(parents=True, exist_ok=True)
     certs = tls.ensure_certs(DEMO / "certs")
     bodies = []
-    for name, module, title, setup in democlouds.CLOUDS:
+    for name, module, title, setup in democlouds.CLOUDS + demosaas.CLOUDS:
         bodies += setup(start_fake(name, module, title, certs), DEMO)
     api, token = api_session()
     existing = {s["source_name"]: s for s in list_sources(api)}

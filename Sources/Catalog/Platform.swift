@@ -24,5 +24,10 @@ public struct Platform: RawRepresentable, Sendable, Hashable, CaseIterable {
     /// Accepts the canonical spelling only (the API documents it; a near miss is an error).
     public init?(name: String) { self.init(rawValue: name) }
 
+    /// A name read from the database: the registered platform, else one this process does not
+    /// know (sql/013 admits any catalog-shaped name; its declaration may be missing here). Such a
+    /// source is listed and fails alone instead of failing every query that meets it.
+    public init(stored name: String) { self = Platform(rawValue: name) ?? Platform(defining: name) }
+
     public static var allNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

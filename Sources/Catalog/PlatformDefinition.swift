@@ -12,15 +12,18 @@ public struct PlatformDefinition: Sendable {
     /// The smallest `overlap_minutes` a source may set: events reach the platform's API this
     /// late in normal operation, and a smaller overlap would lose the ones that arrive later.
     public var overlapFloorMinutes: Int
+    /// The declaration of a platform described in `connectors/` (nil for the built-in ones).
+    public var connector: ConnectorDeclaration?
 
     public init(platform: Platform, label: String, streams: [StreamDefinition], credentials: CredentialForm,
-                clouds: [CloudProfile] = [], overlapFloorMinutes: Int) {
+                clouds: [CloudProfile] = [], overlapFloorMinutes: Int, connector: ConnectorDeclaration? = nil) {
         self.platform = platform
         self.label = label
         self.streams = streams
         self.credentials = credentials
         self.clouds = clouds
         self.overlapFloorMinutes = overlapFloorMinutes
+        self.connector = connector
     }
 
     /// The settings a source of this platform may carry, in the schema's order.

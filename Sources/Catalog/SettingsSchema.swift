@@ -25,9 +25,14 @@ public struct SettingSpec: Sendable {
     public var placeholder: String?
     /// Titles of `oneOf` options, by option.
     public var optionLabels: [String: String]
+    /// The public hosts an `httpsURL` setting of a connector may name (built-in platforms: ProviderHostPolicy).
+    public var hosts: [String]
+    /// A source must set it (a connector's org URL); the built-in platforms' settings all have defaults.
+    public var required: Bool
 
     public init(name: String, kind: Kind, platforms: Set<Platform>, help: String, defaultValue: JSONValue? = nil,
-                label: String? = nil, placeholder: String? = nil, optionLabels: [String: String] = [:]) {
+                label: String? = nil, placeholder: String? = nil, optionLabels: [String: String] = [:],
+                hosts: [String] = [], required: Bool = false) {
         self.name = name
         self.kind = kind
         self.platforms = platforms
@@ -36,6 +41,8 @@ public struct SettingSpec: Sendable {
         self.label = label ?? Self.title(name)
         self.placeholder = placeholder
         self.optionLabels = optionLabels
+        self.hosts = hosts
+        self.required = required
     }
 
     /// `dedup_max_ids` → "Dedup max ids".
@@ -58,7 +65,7 @@ public enum SettingsSchema {
     /// selected streams, a per-item stream (the activity log) as one `name:<item>` per item
     /// of its list setting (`activity_log:<subscription>`).
     public static func streamKeys(for platform: Platform, settings: JSONValue) -> [String] {
-        var selected = PlatformCatalog.definition(of: platform).streams
+        var selected = PlatformCatalog.registered(platform)?.streams ?? []
         if case .array(let names)? = settings["streams"] {
             let wanted = Set(names.compactMap(\.stringValue))
             selected = selected.filter { wanted.contains($0.name) }
@@ -114,7 +121,7 @@ public enum SettingsSchema {
         SettingSpec(name: "endpoint_url", kind: .httpsURL, platforms: [.aws],
                     help: "CloudTrail endpoint (VPC endpoint, FIPS, GovCloud)", label: "CloudTrail endpoint URL",
                     placeholder: "https://cloudtrail.eu-west-1.amazonaws.com"),
-    ]
+    ] + ConnectorCatalog.settingSpecs
 
     /// The smallest overlap a source may set (the catalog's floor of the platform).
     public static func overlapFloorMinutes(for platform: Platform) -> Int {

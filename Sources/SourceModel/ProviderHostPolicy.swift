@@ -101,7 +101,8 @@ public struct ProviderHostPolicy: Sendable {
         // Regional, FIPS, China and interface VPC endpoints of CloudTrail.
         case ("endpoint_url", _): ["cloudtrail.*.amazonaws.com", "cloudtrail-fips.*.amazonaws.com",
                                    "cloudtrail.*.amazonaws.com.cn", "*.cloudtrail.*.vpce.amazonaws.com"]
-        default: []
+        // A connector's URL settings name their public hosts in its declaration.
+        default: SettingsSchema.spec(named: field)?.hosts ?? []
         }
         return texts.compactMap(HostPattern.init)
     }

@@ -23,8 +23,9 @@ extension DueSource {
     /// source_id, tenant_id, platform, source_name, polling_interval_minutes,
     /// last_polled_timestamp, next_poll_time, error_count, settings, cursor.
     init(_ result: PostgresResult, row: Int) throws(StorageError) {
-        guard let platform = result.string(row, 2).flatMap(Platform.init(name:)) else {
-            throw StorageError(code: .corruptRow, message: "unknown platform in due source")
+        // A platform this process was not given still polls (and fails) as its own source.
+        guard let platform = result.string(row, 2).map(Platform.init(stored:)) else {
+            throw StorageError(code: .corruptRow, message: "no platform in due source")
         }
         self.init(
             sourceID: result.string(row, 0) ?? "", tenantID: result.string(row, 1) ?? "", platform: platform,

@@ -16,6 +16,7 @@ public struct StoredSources: RandomAccessCollection {
             var platform: Platform?
             _ = result.withText(row, StoredSource.Column.platform.rawValue) { text in
                 platform = Platform.allCases.first { $0.rawValue.utf8.elementsEqual(text) }
+                    ?? Platform(stored: String(decoding: text, as: UTF8.self))
             }
             guard let platform else {
                 throw StorageError(code: .corruptRow, message: "unknown platform in row \(row)")

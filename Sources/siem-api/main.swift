@@ -1,4 +1,5 @@
 // siem-api: the FastCGI responder behind nginx. Wiring only; the API lives in Sources/API.
+import Catalog
 import API
 import ArgumentParser
 import Auth
@@ -126,4 +127,6 @@ struct ConfigurationError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+// A connector declaration that cannot be used stops the program with one line naming it.
+ConnectorCatalog.requireValid(program: "siem-api")
 SiemAPI.main()

@@ -1,4 +1,5 @@
 // siem-ctl: operator tool. Wiring only.
+import Catalog
 import ArgumentParser
 import Auth
 import Foundation
@@ -141,4 +142,6 @@ private func openStore() throws -> (CredentialStore, CredentialCipher) {
     return (CredentialStore(connection: try PostgresConnection(conninfo: url)), cipher)
 }
 
+// A connector declaration that cannot be used stops the program with one line naming it.
+ConnectorCatalog.requireValid(program: "siem-ctl")
 SiemCtl.main()

@@ -1,4 +1,5 @@
 // siem-poller: one cron tick (`run`). Wiring only; the poller lives in Sources/Poller.
+import Catalog
 import ArgumentParser
 import Foundation
 import JSONLogging
@@ -145,4 +146,6 @@ enum EnvironmentConfiguration {
     }
 }
 
+// A connector declaration that cannot be used stops the program with one line naming it.
+ConnectorCatalog.requireValid(program: "siem-poller")
 SiemPoller.main()

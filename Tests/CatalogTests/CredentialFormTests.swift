@@ -46,9 +46,15 @@ import UTCTime
     }
 
     @Test func secretsAreMarked() {
-        let fields = PlatformCatalog.all.flatMap(\.credentials.fields)
+        let fields = PlatformCatalog.all.filter { $0.connector == nil }.flatMap(\.credentials.fields)
         let secret = Set(fields.filter(\.secret).map(\.name))
         #expect(secret == ["client_secret", "private_key_pem", "service_account_key", "secret_access_key", "session_token"])
+        // A declared platform's secrets and private keys are secret too (its declaration says so).
+        for declared in PlatformCatalog.all.compactMap(\.connector) {
+            for field in declared.credentials.fields where field.kind == .secret || field.rsaPrivateKey {
+                #expect(field.secret, "\(declared.platform) \(field.name)")
+            }
+        }
     }
 
     @Test func anExpiredCertificateIsRefusedAndItsEndReported() {

@@ -75,6 +75,10 @@ import Catalog
     }
 
     @Test func allNamesListsEveryPlatform() {
-        #expect(Platform.allNames == "Microsoft365, AzureAD, GCP, AWS")
+        // The built-in platforms, then those declared in connectors/ (in file-name order).
+        let declared = ConnectorDeclarationTests.files.compactMap { name in
+            try? ConnectorCatalog.loadFile("\(ConnectorDeclarationTests.connectors)/\(name)").platform
+        }
+        #expect(Platform.allNames == (["Microsoft365", "AzureAD", "GCP", "AWS"] + declared).joined(separator: ", "))
     }
 }

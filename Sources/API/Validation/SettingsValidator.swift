@@ -9,6 +9,10 @@ enum SettingsValidator {
             errors.add("settings", "must be a JSON object")
             return
         }
+        // A connector may need a setting no default can stand for (the customer's org URL).
+        for spec in PlatformCatalog.definition(of: platform).settings where spec.required {
+            if !members.contains(where: { $0.key == spec.name }) { errors.add("settings.\(spec.name)", "is required for \(platform.rawValue) sources") }
+        }
         for (name, value) in members {
             let field = "settings.\(name)"
             guard let spec = SettingsSchema.spec(named: name), spec.platforms.contains(platform) else {

@@ -39,7 +39,10 @@ public final class ProviderHTTP {
     /// Sends with pacing and retries. Returns the first response that is not
     /// retryable (any status: 2xx, or a 4xx the caller interprets). 429/503 wait
     /// for Retry-After; 5xx and network failures back off with jitter.
-    public func send(_ request: HTTPRequest, pacing: Pacing?, what: String) throws(ProviderError) -> HTTPResponse {
+    /// `retryAfter` reads how long to wait from a throttled response that has no Retry-After
+    /// (e.g. Okta's `X-Rate-Limit-Reset` epoch).
+    public func send(_ request: HTTPRequest, pacing: Pacing?, what: String,
+                     retryAfter: ((HTTPResponse) -> Double?)? = nil) throws(ProviderError) -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
@@ -66,7 +69,9 @@ public final class ProviderHTTP {
             }
             switch response.status {
             case 429, 503:
+                // A rate limit's reset tells when a 429 ends, not when a 503's outage does.
                 let after = RetryPolicy.retryAfterSeconds(response.header(named: "retry-after"))
+                    ?? (response.status == 429 ? retryAfter?(response) : nil)
                 if let pacing, let after { limiter.pause(pacing.key, seconds: after) }
                 wait = after ?? retry.backoff(afterAttempt: attempt)
                 failure = ProviderError(.throttled, "\(what): HTTP \(response.status) (throttled\(after.map { ", Retry-After \(Int($0)) s" } ?? ""))")

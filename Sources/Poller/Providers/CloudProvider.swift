@@ -125,7 +125,16 @@ public enum ProviderRegistry {
         case .azureAD: { context throws(ProviderError) in try AzureADProvider(context: context) }
         case .gcp: { context throws(ProviderError) in try GCPProvider(context: context) }
         case .aws: { context throws(ProviderError) in try AWSCloudTrailProvider(context: context) }
-        default: nil
+        default: connectorFactory(for: platform)
         }
+    }
+
+    /// A platform declared in connectors/ is polled by the connector engine.
+    private static func connectorFactory(for platform: Platform) -> Factory? {
+        guard let declaration = PlatformCatalog.registered(platform)?.connector else { return nil }
+        let factory: Factory = { context throws(ProviderError) in
+            try ConnectorProvider(context: context, declaration: declaration)
+        }
+        return factory
     }
 }

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from . import awscontrol
 from .awssig import AccessKey, AWSError, parse_authorization, verify
-from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog
+from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog, spoil_body
 from .odata import TICKS, TimeRange, decode_token, encode_token
 from .server import Response, common_args, serve
 from .store import EventStore
@@ -108,12 +108,7 @@ class CloudTrailFake(FakeApp):
         if injected is not None:
             return injected
         self._admit(req, who)
-        resp = self._lookup_events(req, who.key.account, who.region, rec)
-        if fault and fault.kind == "truncate":
-            resp.wire = "truncate"
-        elif fault and fault.kind == "malformed":
-            resp.body = resp.body[: max(1, len(resp.body) // 2)]  # 200, right length, broken JSON
-        return resp
+        return spoil_body(self._lookup_events(req, who.key.account, who.region, rec), fault)
 
     def _take_fault(self, req, rec: AWSRecord):
         with self.lock:

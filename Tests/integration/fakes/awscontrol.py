@@ -10,7 +10,6 @@ state file. JSON in and out, loopback only, no auth, like the Microsoft fake's c
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict
 
@@ -20,7 +19,8 @@ from .msgen import _uuid, rng_for
 from .odata import TICKS, as_ticks
 from . import control
 from .control import (STREAM_ROUTES, BadRequest, Streamer, counters, dispatch, health, list_faults, max_in_window,
-                      need as _need, save_handler)
+                      need as _need, read_state, save_handler, spread_times,
+                      write_state)
 
 MAX_GENERATE = 200_000   # events per add call
 
@@ -51,22 +51,6 @@ def add_key(app, body, args):
     return {"ok": True, "arn": key.arn}
 
 
-def get_config(app, body, args):
-    with app.lock:
-        return dict(app.config)
-
-
-def set_config(app, body, args):
-    """Any of: regions [..], rate_limit {"requests","window_s"} or null, max_skew_s, max_events_per_stream."""
-    with app.lock:
-        for k, v in body.items():
-            if k not in app.config:
-                raise BadRequest(f"unknown config key {k!r}")
-            app.config[k] = v
-        app.apply_config()
-        return dict(app.config)
-
-
 # --- events -------------------------------------------------------------------------------
 def add_events(app, body, args):
     """`count` events spread over [start, end] (default the last 60 s), or at `times`, or the given
@@ -91,7 +75,7 @@ def add_events(app, body, args):
                 ticks = as_ticks(rec["eventTime"])
                 items.append((ticks, awsgen.lookup_event(rec, ticks, fractional)))
         else:
-            for ticks in _times(body, now):
+            for ticks in spread_times(body, now, TICKS, as_ticks, MAX_GENERATE):
                 ticks = ticks if fractional else ticks // TICKS * TICKS
                 rec = awsgen.record(_rng(app, skey), ticks, account, region)
                 items.append((ticks, awsgen.lookup_event(rec, ticks, fractional)))
@@ -107,22 +91,6 @@ def add_events(app, body, args):
     if body.get("return_ids", True):
         out["ids"] = [s[1] for s in stored]
     return out
-
-
-def _times(body: dict, now: float) -> list[int]:
-    if body.get("times") is not None:
-        return [as_ticks(t) for t in body["times"]]
-    count = int(body.get("count", 1))
-    if not 0 <= count <= MAX_GENERATE:
-        raise BadRequest(f"count must be 0..{MAX_GENERATE}")
-    end = as_ticks(body["end"]) if body.get("end") is not None else int(now * TICKS)
-    start = as_ticks(body["start"]) if body.get("start") is not None else end - 60 * TICKS
-    if end < start:
-        raise BadRequest("end before start")
-    if count <= 1:
-        return [start] * count
-    step = (end - start) / (count - 1)
-    return [start + int(i * step) for i in range(count)]
 
 
 def _rng(app, skey: tuple):
@@ -233,15 +201,11 @@ def save_state(app, path: str) -> None:
     with app.lock:
         state = {"version": 1, "config": app.config, "serials": app.serials, "seq": app.store.seq,
                  "keys": [asdict(k) for k in app.keys.values()], "events": app.store.dump()}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f, ensure_ascii=False)
-    os.replace(tmp, path)
+    write_state(path, state)
 
 
 def load_state(app, path: str) -> None:
-    with open(path, encoding="utf-8") as f:
-        state = json.load(f)
+    state = read_state(path)
     with app.lock:
         app.config.update(state.get("config", {}))
         app.serials = state.get("serials", {})
@@ -256,8 +220,8 @@ ROUTES = {
     ("POST", "reset"): reset,
     ("GET", "health"): health,
     ("POST", "keys"): add_key,
-    ("GET", "config"): get_config,
-    ("POST", "config"): set_config,
+    ("GET", "config"): control.get_config,
+    ("POST", "config"): control.set_config,
     ("POST", "events"): add_events,
     ("GET", "events"): list_events,
     ("POST", "events/late"): add_late,

@@ -45,6 +45,16 @@ class Fault:
         return d
 
 
+def spoil_body(resp, fault: Fault | None):
+    """A body fault on an answer that was produced normally: `truncate` (full Content-Length, half
+    the body, connection closed) or `malformed` (right length, cut JSON). Returns `resp`."""
+    if fault and fault.kind == "truncate":
+        resp.wire = "truncate"
+    elif fault and fault.kind == "malformed":
+        resp.body = resp.body[: max(1, len(resp.body) // 2)]
+    return resp
+
+
 class FaultQueue:
     """FIFO of fault rules; the first rule matching a request fires once per request."""
 
@@ -224,6 +234,68 @@ def clear_faults(app, body, args):
     return {"ok": True}
 
 
+def get_config(app, body, args):
+    with app.lock:
+        return dict(app.config)
+
+
+def set_config(app, body, args):
+    """Known keys only; the app's `apply_config()` then rebuilds what depends on them."""
+    with app.lock:
+        for k, v in body.items():
+            if k not in app.config:
+                raise BadRequest(f"unknown config key {k!r}")
+            app.config[k] = v
+        app.apply_config()
+        return dict(app.config)
+
+
+def select_requests(app, args) -> list[Record]:
+    """The request records a ?kind=&tenant=&client_id=&path=&since=&stream= query names."""
+    since = float(args["since"]) if args.get("since") else None
+    with app.lock:
+        return app.log.select(args.get("kind"), args.get("tenant"), args.get("client_id"), args.get("path"),
+                              since, args.get("stream"))
+
+
+def list_requests(app, body, args):
+    """GET requests: the selected records (the last `limit` of them when given)."""
+    recs = select_requests(app, args)
+    limit = int(args.get("limit", 0) or 0)
+    return {"value": [asdict(r) for r in (recs[-limit:] if limit else recs)]}
+
+
+def write_state(path: str, state: dict) -> None:
+    """Write-then-rename, so a fake killed mid-save leaves the previous state file whole."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(state, f, ensure_ascii=False)
+    os.replace(tmp, path)
+
+
+def read_state(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def spread_times(body: dict, now: float, per_second: int, as_unit, max_count: int = 200_000) -> list[int]:
+    """Times of the events an add-events call makes, in the fake's unit (`per_second` to a second):
+    `times` converted by `as_unit`, else `count` spread evenly over [start, end] (default the last 60 s)."""
+    if body.get("times") is not None:
+        return [as_unit(t) for t in body["times"]]
+    count = int(body.get("count", 1))
+    if not 0 <= count <= max_count:
+        raise BadRequest(f"count must be 0..{max_count}")
+    end = as_unit(body["end"]) if body.get("end") is not None else int(now * per_second)
+    start = as_unit(body["start"]) if body.get("start") is not None else end - 60 * per_second
+    if end < start:
+        raise BadRequest("end before start")
+    if count <= 1:
+        return [start] * count
+    step = (end - start) / (count - 1)
+    return [start + int(i * step) for i in range(count)]
+
+
 def save_handler(save_state):
     """POST save: writes the fake's state (through its own `save_state`) to `path` or --state-file."""
     def save(app, body, args):
@@ -272,6 +344,15 @@ class RateLimiter:
             return self.window_s - (now - q[0])
         q.append(now)
         return 0.0
+
+    def usage(self, key: str, now: float | None = None) -> tuple[int, float]:
+        """(requests counted in the window now, seconds until the oldest of them leaves it),
+        for APIs that announce their limit on every response (Okta's X-Rate-Limit-*)."""
+        now = time.monotonic() if now is None else now
+        q = self._hits.setdefault(key, deque())
+        while q and now - q[0] >= self.window_s:
+            q.popleft()
+        return len(q), (self.window_s - (now - q[0])) if q else self.window_s
 
 
 # --- the /_control/ HTTP surface, shared by every fake ------------------------------------

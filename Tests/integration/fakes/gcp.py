@@ -20,7 +20,7 @@ import re
 import time
 
 from . import gcpcontrol, gcpfilter
-from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog
+from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog, spoil_body
 from .gcpauth import LOGGING_READ_SCOPES, GoogleAuth
 from .gcpauth import error as oauth_error
 from .server import Response, common_args, json_response, serve
@@ -97,11 +97,7 @@ class GCPFake(FakeApp):
         elif wait:
             resp = quota_error(project)    # Cloud Logging sends no Retry-After
         else:
-            resp = produce()
-            if fault and fault.kind == "truncate":
-                resp.wire = "truncate"
-            elif fault and fault.kind == "malformed":
-                resp.body = resp.body[: max(1, len(resp.body) // 2)]  # valid length, broken JSON
+            resp = spoil_body(produce(), fault)
         rec.status = resp.status
         rec.fault = fault.kind if fault else None
         with self.lock:

@@ -57,6 +57,19 @@ def new_key() -> tuple[str, str]:
     return private, public
 
 
+def key_json(token_uri: str, project: str, key_id: str, email: str, client_id: str, private: str | None) -> dict:
+    """A service account's JSON key file as the Cloud console hands it out (with `private_key`
+    only when the fake made the pair)."""
+    key = {"type": "service_account", "project_id": project, "private_key_id": key_id, "client_email": email,
+           "client_id": client_id, "auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": token_uri,
+           "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+           "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email.replace('@', '%40')}",
+           "universe_domain": "googleapis.com"}
+    if private:
+        key["private_key"] = private
+    return key
+
+
 class GoogleAuth:
     def __init__(self):
         self.accounts: dict[str, ServiceAccount] = {}

@@ -33,16 +33,16 @@ RFC 3339 strings, epoch seconds or nanoseconds.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from dataclasses import asdict
 
 from . import gcpgen
-from .gcpauth import new_key
+from .gcpauth import key_json, new_key
 from .gcpfilter import NS, format_ns, parse_ns
 from .control import (STREAM_ROUTES, BadRequest, RateLimiter, Streamer, clear_faults, compact_json as _dumps, counters,
-                      dispatch, health, list_faults, max_in_window, need as _need, save_handler)
+                      dispatch, health, list_faults, max_in_window, need as _need, read_state, save_handler,
+                      write_state)
 
 MAX_GENERATE = 200_000
 
@@ -82,15 +82,7 @@ def register_account(app, body, args):
         private, public = new_key()
     with app.lock:
         app.auth.register(str(email), str(project), str(key_id), str(public), list(body.get("readable_projects") or []))
-    key = {"type": "service_account", "project_id": project, "private_key_id": key_id, "client_email": email,
-           "client_id": str(secrets.randbelow(10**21)), "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-           "token_uri": f"{app.base_url}/token",
-           "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
-           "client_x509_cert_url": f"https://www.googleapis.com/robot/v1/metadata/x509/{email.replace('@', '%40')}",
-           "universe_domain": "googleapis.com"}
-    if private:
-        key["private_key"] = private
-    return {"key": key}
+    return {"key": key_json(f"{app.base_url}/token", project, key_id, email, str(secrets.randbelow(10**21)), private)}
 
 
 def list_accounts(app, body, args):
@@ -270,15 +262,11 @@ def save_state(app, path: str) -> None:
     with app.lock:
         state = {"version": 1, "config": app.config, "auth": app.auth.dump(), "serials": app.serials,
                  "seq": app.store.seq, "entries": app.store.dump()}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f, ensure_ascii=False)
-    os.replace(tmp, path)
+    write_state(path, state)
 
 
 def load_state(app, path: str) -> None:
-    with open(path, encoding="utf-8") as f:
-        state = json.load(f)
+    state = read_state(path)
     with app.lock:
         app.config.update(state.get("config", {}))
         app.auth.load(state.get("auth", {}))

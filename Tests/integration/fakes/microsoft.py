@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from . import msarm, mscontrol
-from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog
+from .control import FakeApp, FaultQueue, RateLimiter, Record, RequestLog, spoil_body
 from .msarm import arg_ci as _arg_ci
 from .msauth import GRAPH, Identity, aad_error
 from .odata import FilterError, TimeRange, decode_token, encode_token, parse_filter
@@ -120,12 +120,8 @@ class MicrosoftFake(FakeApp):
             resp = graph_error(req, 429, "TooManyRequests", "Too many requests.",
                                [("Retry-After", str(max(1, math.ceil(wait))))])
         else:
-            resp = produce()
-            if fault and fault.kind == "truncate":
-                resp.wire = "truncate"
-            elif fault and fault.kind == "malformed":
-                resp.body = resp.body[: max(1, len(resp.body) // 2)]  # valid length, broken JSON
-            elif fault and fault.kind == "repeat_link" and resp.status == 200:
+            resp = spoil_body(produce(), fault)
+            if fault and fault.kind == "repeat_link" and resp.status == 200:
                 resp.body = self._link_to_itself(req, resp.body)
         rec.status = resp.status
         rec.fault = fault.kind if fault else None

@@ -4,13 +4,12 @@ background "stream" mode and state-file persistence.  README.md documents every 
 from __future__ import annotations
 
 import json
-import os
 import time
-from dataclasses import asdict
 
 from . import msgen
 from .control import (STREAM_ROUTES, BadRequest, RateLimiter, Streamer, clear_faults, compact_json as _dumps, counters,
-                      dispatch, health, list_faults, max_in_window, need as _need, save_handler)
+                      dispatch, health, list_faults, list_requests, max_in_window, need as _need, read_state,
+                      save_handler, select_requests, spread_times, write_state)
 from .odata import as_ticks, format_time, now_ticks, TICKS
 
 MAX_GENERATE = 200_000   # events per add call
@@ -127,7 +126,7 @@ def add_events(app, body, args):
                     ev[idfield] = msgen._uuid(_rng(app, skey, stream))
                 events.append((as_ticks(ev[tfield]), ev))
         else:
-            for ticks in _times(body, now):
+            for ticks in spread_times(body, now, TICKS, as_ticks, MAX_GENERATE):
                 ev = msgen.GENERATORS[stream](_rng(app, skey, stream), ticks, ctx)
                 events.append((ticks, ev))
         seen = set()
@@ -144,22 +143,6 @@ def add_events(app, body, args):
     if body.get("return_ids", True):
         out["ids"] = [i[1] for i in items]
     return out
-
-
-def _times(body: dict, now: float) -> list[int]:
-    if body.get("times") is not None:
-        return [as_ticks(t) for t in body["times"]]
-    count = int(body.get("count", 1))
-    if not 0 <= count <= MAX_GENERATE:
-        raise BadRequest(f"count must be 0..{MAX_GENERATE}")
-    end = as_ticks(body["end"]) if body.get("end") is not None else int(now * TICKS)
-    start = as_ticks(body["start"]) if body.get("start") is not None else end - 60 * TICKS
-    if end < start:
-        raise BadRequest("end before start")
-    if count == 1:
-        return [start]
-    step = (end - start) / (count - 1)
-    return [start + int(i * step) for i in range(count)]
 
 
 def _rng(app, skey: tuple, stream: str):
@@ -218,17 +201,6 @@ def add_fault(app, body, args):
 
 
 
-def _select(app, args):
-    since = float(args["since"]) if args.get("since") else None
-    with app.lock:
-        return app.log.select(args.get("kind"), args.get("tenant"), args.get("client_id"), args.get("path"),
-                              since, args.get("stream"))
-
-
-def list_requests(app, body, args):
-    recs = _select(app, args)
-    limit = int(args.get("limit", 0) or 0)
-    return {"value": [asdict(r) for r in (recs[-limit:] if limit else recs)]}
 
 
 
@@ -236,7 +208,7 @@ def list_requests(app, body, args):
 def pacing(app, body, args):
     window = float(args.get("window_s", 10))
     args = {"kind": "data", **args}
-    return {"window_s": window, "max_in_window": max_in_window(_select(app, args), window)}
+    return {"window_s": window, "max_in_window": max_in_window(select_requests(app, args), window)}
 
 
 
@@ -269,15 +241,11 @@ def save_state(app, path: str) -> None:
         state = {"version": 1, "config": app.config, "identity": app.identity.dump(),
                  "subscriptions": app.subscriptions, "unlicensed": {t: sorted(s) for t, s in app.unlicensed.items()},
                  "serials": app.serials, "seq": app.store.seq, "events": app.store.dump()}
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(state, f, ensure_ascii=False)
-    os.replace(tmp, path)
+    write_state(path, state)
 
 
 def load_state(app, path: str) -> None:
-    with open(path, encoding="utf-8") as f:
-        state = json.load(f)
+    state = read_state(path)
     with app.lock:
         app.config.update(state.get("config", {}))
         app.identity.load(state.get("identity", {}))

@@ -59,21 +59,6 @@ struct GCPServiceAccount {
             ("grant_type", Self.grantType), ("assertion", try assertion(issuedAt: UTCTimestamp.now().seconds)),
         ])
         let response = try http.send(request, pacing: nil, what: "token request")
-        let body = try? RawJSON(validating: response.body)
-        guard response.status == 200 else {
-            // {"error":"invalid_grant","error_description":"Invalid JWT Signature."}
-            let code = body?["error"]?.stringValue ?? "HTTP \(response.status)"
-            let description = String((body?["error_description"]?.stringValue ?? "").prefix(300))
-            let kind: ProviderError.Kind = switch response.status {
-            case 400, 401, 403: .badCredentials
-            case 404: .configuration
-            default: .serverError
-            }
-            throw ProviderError(kind, "token request refused: \(code) \(description)".trimmingCharacters(in: " "))
-        }
-        guard let token = body?["access_token"]?.stringValue, !token.isEmpty else {
-            throw ProviderError(.malformedResponse, "token response has no access_token")
-        }
-        return (token, body?["expires_in"]?.doubleValue ?? 3599)
+        return try OAuthTokenResponse.read(response, defaultLifetime: 3599)
     }
 }
