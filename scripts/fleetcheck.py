@@ -53,50 +53,55 @@ def tally_topic(bootstrap, topic, timeout=120.0):
     return out
 
 
-def check_events(tally, source_ids, per_source, seen_before=None):
-    """Every source delivered exactly `per_source` events, each once, none delivered by an
-    earlier tick (`seen_before`: {source_id: set of keys}). Returns the total."""
-    problems = []
-    for sid in source_ids:
+def check_events(tally, owed, seen_before=None):
+    """Every source delivered exactly the events it owes (`owed`: {source_id: n}, those added at
+    the fake since its last complete poll), each once, none delivered by an earlier tick
+    (`seen_before`: {source_id: set of keys}), or nothing at all (not reached before the run's
+    deadline). Returns (events in all, ids of the sources complete)."""
+    problems, complete = [], []
+    for sid, want in owed.items():
         keys = tally.get(sid, Counter())
         twice = sum(1 for n in keys.values() if n > 1)
         again = len(set(keys) & seen_before.get(sid, set())) if seen_before else 0
-        if len(keys) != per_source or twice or again:
-            problems.append(f"{sid}: {len(keys)} distinct events (want {per_source}), {twice} more than once, "
+        if len(keys) == want and not twice and not again:
+            complete.append(sid)
+        elif keys:
+            problems.append(f"{sid}: {len(keys)} distinct events (want {want}), {twice} more than once, "
                             f"{again} already delivered by an earlier tick")
-    strangers = set(tally) - set(source_ids)
+    strangers = set(tally) - set(owed)
     if strangers:
         problems.append(f"events from {len(strangers)} sources outside the fleet")
     if problems:
         raise CheckFailed(f"{len(problems)} sources wrong, e.g. " + "; ".join(problems[:5]))
-    return sum(sum(tally[sid].values()) for sid in source_ids)
+    return sum(sum(tally[sid].values()) for sid in owed), complete
 
 
-def data_requests(fake, since):
-    """{customer key: (data requests, first pages)} the fake served since `since` (epoch s)."""
-    rows = fake.control("GET", "requests", kind="data", since=since, limit=50_000)["value"]
+def fake_requests(fake, since):
+    """{customer key: [requests of any kind and answer, data pages answered 200]} the fake saw since
+    `since` (epoch s)."""
     counts = defaultdict(lambda: [0, 0])
-    for r in rows:
-        if r.get("status") != 200 or r.get("kind") == "token":
-            continue
+    for r in fake.control("GET", "requests", since=since, limit=50_000)["value"]:
         customer = r.get("tenant") or r.get("project")     # the Google fake says project
         counts[customer][0] += 1
-        counts[customer][1] += 1 if r.get("first_page", True) else 0
-    return {k: tuple(v) for k, v in counts.items()}
+        counts[customer][1] += 1 if r.get("status") == 200 and r.get("kind") != "token" else 0
+    return counts
 
 
-def check_requests(counts_by_fake, identities):
-    """One first page per customer stream (two sources never read the same stream in a tick).
-    Returns the number of data requests in all."""
-    problems, total = [], 0
-    for ident in identities:
-        requests, first = counts_by_fake[ident.fake].get(ident.key, (0, 0))
-        total += requests
-        if first != 1:
-            problems.append(f"{ident.platform} {ident.key}: {first} first-page requests (want 1)")
+def check_requests(counts_by_fake, sources, reported):
+    """Each customer's requests at its fake are exactly those the one poll of its source reported
+    (`reported`: {source_id: requests in its "source polled" lines}): a second poller touching
+    the customer would add requests no log line accounts for. Returns data pages served."""
+    problems, pages = [], 0
+    for sid, ident in sources:
+        seen, data = counts_by_fake[ident.fake].get(ident.key, (0, 0))
+        pages += data
+        if seen != reported.get(sid, 0):
+            problems.append(f"{ident.platform} {ident.key}: {seen} requests at the fake, "
+                            f"{reported.get(sid, 0)} reported by the poller")
     if problems:
-        raise CheckFailed(f"{len(problems)} customers read other than once, e.g. " + "; ".join(problems[:5]))
-    return total
+        raise CheckFailed(f"{len(problems)} customers with requests no poll accounts for, e.g. "
+                          + "; ".join(problems[:5]))
+    return pages
 
 
 def cpu_seconds(pids, reaped=False):
