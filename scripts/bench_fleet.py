@@ -199,7 +199,9 @@ class Bench:
                   "load_before": round(load, 1), "exit_codes": codes,
                   "other_cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu0}}
         result.update(self.poller_figures(name, hosts))
-        result.update(self.verify(topic, sources, since, seen_before, result.pop("_requests")))
+        polled_to_end = {sid for sid, read, backlog in result["_polled"] if read and not backlog}
+        unfinished = {sid for sid, _ in sources} - polled_to_end
+        result.update(self.verify(topic, sources, since, seen_before, result.pop("_requests"), unfinished))
         result["cpu_s_per_1000_events"] = round(result["poller_cpu_s"] / max(1, result["events"]) * 1000, 3)
         self.results.append(result)
         log(json.dumps({k: v for k, v in result.items() if not k.startswith("_")}))
@@ -229,24 +231,28 @@ class Bench:
                     elif entry.get("msg") == "source polled":
                         # Started at the deadline, nothing read: still due (next_poll_time now).
                         deferred = entry.get("requests") == 0 and entry.get("backlog_left")
-                        polled.append((entry.get("source.id"), not deferred))
+                        polled.append((entry.get("source.id"), not deferred, bool(entry.get("backlog_left"))))
                         requests[entry.get("source.id")] += int(entry.get("requests") or 0)
                     elif entry.get("msg") == "source skipped":
                         skipped[entry.get("reason")] += 1
         return {"poller_wall_s": wall, "poller_cpu_s": round(cpu, 2), "peak_rss_mib": round(rss / 1024, 1),
                 "runs": summaries, "skipped": dict(skipped), "_polled": polled, "_requests": requests}
 
-    def verify(self, topic, sources, since, seen_before, reported):
+    def verify(self, topic, sources, since, seen_before, reported, unfinished):
         ids = [sid for sid, _ in sources]
         tally = fleetcheck.tally_topic(self.stack.env["KAFKA_BROKERS"], topic)
-        events, complete = fleetcheck.check_events(tally, {sid: self.owed[sid] for sid in ids}, seen_before)
+        events, complete, partial = fleetcheck.check_events(
+            tally, {sid: self.owed[sid] for sid in ids}, unfinished, seen_before)
         for sid in complete:
             self.owed[sid] = 0
+        for sid, n in partial.items():
+            self.owed[sid] -= n
         complete = len(complete)
         counts = {n: fleetcheck.fake_requests(f, since) for n, f in self.fakes.items()}
         requests_total = fleetcheck.check_requests(counts, sources, reported)
         self.seen = {sid: set(tally[sid]) | (seen_before or {}).get(sid, set()) for sid in ids}
-        return {"events": events, "sources_complete": complete, "data_pages": requests_total}
+        return {"events": events, "sources_complete": complete, "sources_cut_short": len(partial),
+                "data_pages": requests_total}
 
     # -- teardown -----------------------------------------------------------------------
     def stop(self):
@@ -262,11 +268,12 @@ def polled_once(result, sources):
     """No source polled by more than one poller ("source polled" lines), and the polled ones are
     exactly those complete in Kafka (the rest: not reached before the deadline)."""
     lines = result.pop("_polled")
-    twice = len(lines) - len({sid for sid, _ in lines})
-    polled = [sid for sid, read in lines if read]
-    if twice or len(polled) != result["sources_complete"]:
+    twice = len(lines) - len({sid for sid, _, _ in lines})
+    polled = [sid for sid, read, _ in lines if read]
+    if twice or len(polled) != result["sources_complete"] + result["sources_cut_short"]:
         raise fleetcheck.CheckFailed(f"{twice} sources polled more than once; {len(polled)} polled, "
-                                     f"{result['sources_complete']} complete in Kafka")
+                                     f"{result['sources_complete']} complete in Kafka, "
+                                     f"{result['sources_cut_short']} cut short by the deadline")
     result["sources_polled"] = len(polled)
     result["sources_deferred_at_deadline"] = len(lines) - len(polled)
     result["sources_missed"] = len(sources) - len(polled)

@@ -53,18 +53,22 @@ def tally_topic(bootstrap, topic, timeout=120.0):
     return out
 
 
-def check_events(tally, owed, seen_before=None):
+def check_events(tally, owed, unfinished, seen_before=None):
     """Every source delivered exactly the events it owes (`owed`: {source_id: n}, those added at
-    the fake since its last complete poll), each once, none delivered by an earlier tick
-    (`seen_before`: {source_id: set of keys}), or nothing at all (not reached before the run's
-    deadline). Returns (events in all, ids of the sources complete)."""
-    problems, complete = [], []
+    the fake and not delivered yet), each once, none delivered by an earlier tick (`seen_before`:
+    {source_id: set of keys}); or, if the deadline stopped it (`unfinished`: ids whose poll left a
+    backlog or that were not reached), fewer, still each once.
+    Returns (events in all, ids of the sources complete, {id: events} of those cut short)."""
+    problems, complete, partial = [], [], {}
     for sid, want in owed.items():
         keys = tally.get(sid, Counter())
         twice = sum(1 for n in keys.values() if n > 1)
         again = len(set(keys) & seen_before.get(sid, set())) if seen_before else 0
         if len(keys) == want and not twice and not again:
             complete.append(sid)
+        elif len(keys) < want and not twice and not again and sid in unfinished:
+            if keys:
+                partial[sid] = len(keys)
         elif keys:
             problems.append(f"{sid}: {len(keys)} distinct events (want {want}), {twice} more than once, "
                             f"{again} already delivered by an earlier tick")
@@ -73,7 +77,7 @@ def check_events(tally, owed, seen_before=None):
         problems.append(f"events from {len(strangers)} sources outside the fleet")
     if problems:
         raise CheckFailed(f"{len(problems)} sources wrong, e.g. " + "; ".join(problems[:5]))
-    return sum(sum(tally[sid].values()) for sid in owed), complete
+    return sum(sum(tally[sid].values()) for sid in owed), complete, partial
 
 
 def fake_requests(fake, since):
