@@ -27,13 +27,14 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         // Non-variadic wrappers for the variadic C calls Swift cannot make.
-        .target(name: "CShims", dependencies: ["CCurl", "CRdKafka"]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .target(name: "CKafkaShims", dependencies: ["CRdKafka"]),
 
         // One Swift wrapper per C library; no C type leaks out of these.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTPRouting"]),
         .target(name: "Postgres", dependencies: ["CLibPQ", "UTCTime"]),
-        .target(name: "Curl", dependencies: ["CCurl", "CShims"]),
-        .target(name: "Kafka", dependencies: ["CRdKafka", "CShims"]),
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShims"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "CKafkaShims"]),
 
         // Pure Swift building blocks.
         .target(name: "JSONBytes"),
@@ -56,12 +57,14 @@ let package = Package(
             "Postgres", "SourceModel", "JSONBytes", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "API", dependencies: [
-            "HTTPRouting", "Auth", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Poller",
+            "HTTPRouting", "Auth", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Providers",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
-        .target(name: "Poller", dependencies: [
-            "Curl", "Kafka", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "Auth", "SigV4",
+        // The platforms' audit-log APIs over an HTTP transport: no Kafka, no PostgreSQL
+        // (siem-api links this for credential checks and probes).
+        .target(name: "Providers", dependencies: [
+            "Curl", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "SigV4",
             .product(name: "Crypto", package: "swift-crypto"),
             // RSA (RS256) for the service-account and client-assertion JWTs.
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -70,6 +73,15 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The cron tick: due sources, advisory locks, checkpoints, Kafka delivery.
+        .target(name: "Poller", dependencies: [
+            "Providers", "Curl", "Kafka", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "UTCTime",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Development and benchmark tooling, kept out of the production libraries.
+        .target(name: "KafkaDevTools", dependencies: ["Kafka", "CRdKafka"]),
+        .target(name: "PollerBench", dependencies: ["Poller", "Providers", "Curl", "Kafka", "JSONBytes", "UTCTime"]),
 
         // Executables: wiring only.
         .executableTarget(name: "siem-api", dependencies: [
@@ -78,7 +90,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-poller", dependencies: [
-            "Poller", "Catalog", "JSONLogging", .product(name: "Logging", package: "swift-log"),
+            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [
@@ -86,7 +98,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-devbroker", dependencies: [
-            "Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Kafka", "KafkaDevTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
@@ -100,7 +112,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONBytes"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "JSONBytes", "UTCTime"]),
         .testTarget(name: "SourceModelTests", dependencies: ["SourceModel", "JSONBytes"]),
         .testTarget(name: "APITests", dependencies: [
             "API", "HTTPRouting", "Auth", "JSONBytes", "Catalog", "SourceModel", "Storage",
@@ -109,20 +121,21 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
-        .testTarget(name: "PollerTests", dependencies: [
-            "Poller", "Catalog", "JSONBytes", "UTCTime",
+        .testTarget(name: "ProvidersTests", dependencies: [
+            "Providers", "Catalog", "JSONBytes", "UTCTime", "Curl",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "PollerTests", dependencies: ["Poller", "Providers", "Catalog", "SourceModel", "JSONBytes", "UTCTime"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaDevTools"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),
     ]
 )
 
-for target in package.targets where target.type != .system && target.name != "CShims" {
+for target in package.targets where target.type != .system && !target.name.hasSuffix("Shims") {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

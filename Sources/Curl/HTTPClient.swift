@@ -1,5 +1,5 @@
 internal import CCurl
-internal import CShims
+internal import CCurlShims
 
 /// An HTTPS client on one libcurl easy handle.
 ///

@@ -1,5 +1,5 @@
 internal import CCurl
-internal import CShims
+internal import CCurlShims
 import Glibc
 
 /// State shared between several ``HTTPClient``s on different threads (a `CURLSH` with

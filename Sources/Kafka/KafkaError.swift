@@ -1,4 +1,4 @@
-internal import CRdKafka
+package import CRdKafka
 
 /// The one error type of the Kafka module.
 ///
@@ -151,5 +151,5 @@ public struct KafkaResponseCode: RawRepresentable, Hashable, Sendable, CustomStr
 }
 
 extension rd_kafka_resp_err_t {
-    var code: KafkaResponseCode { KafkaResponseCode(rawValue: rawValue) }
+    package var code: KafkaResponseCode { KafkaResponseCode(rawValue: rawValue) }
 }

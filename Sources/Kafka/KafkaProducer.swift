@@ -1,5 +1,5 @@
 internal import CRdKafka
-internal import CShims
+internal import CKafkaShims
 import Synchronization
 
 /// An idempotent, `acks=all` Kafka producer with delivery tracking.

@@ -1,9 +1,9 @@
-internal import CRdKafka
+package import CRdKafka
 internal import Glibc
 
 /// Builds an `rd_kafka_conf_t` from string properties. The caller owns the result until
 /// it is handed to `rd_kafka_new` (which takes it over on success).
-func makeRdKafkaConf(_ properties: [(String, String)]) throws(KafkaError) -> OpaquePointer {
+package func makeRdKafkaConf(_ properties: [(String, String)]) throws(KafkaError) -> OpaquePointer {
     guard let conf = rd_kafka_conf_new() else {
         throw KafkaError(.clientCreation, "rd_kafka_conf_new failed")
     }
@@ -23,7 +23,7 @@ func makeRdKafkaConf(_ properties: [(String, String)]) throws(KafkaError) -> Opa
 /// Creates an `rd_kafka_t` of the given type, taking over `conf` on success and
 /// destroying it on failure. `properties` are what `conf` was made of: librdkafka's error may
 /// quote one of their values (`Unsupported SASL mechanism: …`), so each is cut out of it.
-func makeRdKafka(_ type: rd_kafka_type_t, conf: OpaquePointer, properties: [(String, String)]) throws(KafkaError)
+package func makeRdKafka(_ type: rd_kafka_type_t, conf: OpaquePointer, properties: [(String, String)]) throws(KafkaError)
     -> OpaquePointer
 {
     var errstr = [CChar](repeating: 0, count: 512)
@@ -68,7 +68,7 @@ func cString(_ buffer: [CChar]) -> String {
 }
 
 /// Milliseconds left until `deadline`, clamped to `0...Int32.max` (librdkafka's timeouts are `int`).
-func remainingMilliseconds(until deadline: ContinuousClock.Instant, cap: Int = Int(Int32.max)) -> Int32 {
+package func remainingMilliseconds(until deadline: ContinuousClock.Instant, cap: Int = Int(Int32.max)) -> Int32 {
     let left = ContinuousClock.now.duration(to: deadline)
     if left <= .zero { return 0 }
     return Int32(min(cap, max(1, KafkaProducerConfiguration.milliseconds(left))))

@@ -1,3 +1,4 @@
+public import Providers
 public import Secrets
 public import Kafka
 public import SourceModel

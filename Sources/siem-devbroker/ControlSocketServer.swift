@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Kafka
+import KafkaDevTools
 import Synchronization
 
 /// Serves ``KafkaMockControl`` on a unix stream socket: one command line in, one reply

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import KafkaDevTools
 
 struct DevBroker: ParsableCommand {
     static let configuration = CommandConfiguration(

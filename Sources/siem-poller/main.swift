@@ -6,6 +6,8 @@ import JSONLogging
 import Kafka
 import Logging
 import Poller
+import PollerBench
+import Providers
 import SourceModel
 import Secrets
 

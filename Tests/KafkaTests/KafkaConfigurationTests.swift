@@ -1,4 +1,5 @@
 import Kafka
+import KafkaDevTools
 import Testing
 
 @Suite("Configuration, error codes, control protocol")

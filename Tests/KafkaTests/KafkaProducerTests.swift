@@ -1,4 +1,5 @@
 import Kafka
+import KafkaDevTools
 import Testing
 
 @Suite("KafkaProducer against the mock cluster")

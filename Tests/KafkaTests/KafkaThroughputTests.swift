@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaDevTools
 import Testing
 
 /// Opt-in measurement: `SIEM_KAFKA_BENCH=1 swift test -c release --filter KafkaThroughput`

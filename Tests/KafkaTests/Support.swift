@@ -1,4 +1,5 @@
 import Kafka
+import KafkaDevTools
 import Testing
 
 /// A producer on a fresh mock cluster, with the defaults tests want.

@@ -1,6 +1,8 @@
 import Testing
 import UTCTime
 @testable import Poller
+import Catalog
+import Providers
 
 /// Progress inside a slice read oldest first (reliability issue #11, item 1).
 @Suite struct CursorProgressTests {

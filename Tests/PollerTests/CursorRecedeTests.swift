@@ -2,6 +2,8 @@ import Testing
 import UTCTime
 import JSONBytes
 @testable import Poller
+import Catalog
+import Providers
 
 /// Progress inside a slice read newest first (CloudTrail; reliability issue #11, item 1).
 @Suite struct CursorRecedeTests {

@@ -1,6 +1,8 @@
 import Testing
 import UTCTime
 @testable import Poller
+import Catalog
+import Providers
 
 @Suite struct CursorRulesTests {
     let rules = CursorRules(initialLookbackSeconds: 24 * 3600, overlapSeconds: 1800, maxSliceSeconds: 3600)

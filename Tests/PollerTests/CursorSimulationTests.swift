@@ -2,6 +2,8 @@ import Testing
 import JSONBytes
 import UTCTime
 @testable import Poller
+import Catalog
+import Providers
 
 /// Property test of the cursor rules: a fake provider whose events become
 /// visible late, polled many times by a loop that applies the rules the way

@@ -1,4 +1,6 @@
 @testable import Poller
+import Catalog
+import Providers
 import Testing
 import UTCTime
 

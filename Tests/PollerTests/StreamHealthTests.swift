@@ -3,6 +3,8 @@ import SourceModel
 import Testing
 import UTCTime
 @testable import Poller
+import Catalog
+import Providers
 
 /// The rules that charge failures to what failed and announce each transition once (#11).
 @Suite struct StreamHealthTests {

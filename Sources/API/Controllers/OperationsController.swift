@@ -4,7 +4,7 @@ internal import Foundation
 internal import HTTPRouting
 internal import JSONBytes
 internal import Logging
-internal import Poller
+internal import Providers
 internal import Secrets
 internal import SourceModel
 internal import Storage
@@ -126,14 +126,10 @@ struct OperationsController {
         // By the database's clock, which the poller runs by.
         let now = try storage({ () throws(StorageError) in try repository.databaseNow() })
         guard watermark <= now else { throw HTTPError.invalidField("watermark", "must not be in the future") }
-        var writer = JSONWriter(reservingCapacity: 96)
-        writer.beginObject()
-        writer.key("watermark"); writer.string(watermark.rfc3339)
-        writer.key("seen"); writer.beginObject(); writer.endObject()
-        writer.endObject()
+        // The poller's own stored form, with nothing seen and no slice size remembered.
+        let state = CursorState(checkpoint: StreamCheckpoint(watermark: watermark), sliceSeconds: nil)
         guard let updated = try storage({ () throws(StorageError) in
-            try repository.setCheckpoint(tenantID: tenant, sourceID: id, stream: stream,
-                                         checkpointJSON: String(decoding: writer.bytes, as: UTF8.self))
+            try repository.setCheckpoint(tenantID: tenant, sourceID: id, stream: stream, checkpointJSON: state.jsonText)
         }) else {
             // The source was found above: the poller holds its lock (a rewind must not race its commit).
             guard try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) != nil else {

@@ -2,7 +2,7 @@ internal import Catalog
 internal import CryptoExtras
 internal import Foundation
 internal import JSONBytes
-internal import Poller
+internal import Providers
 internal import SourceModel
 internal import UTCTime
 

@@ -1,17 +1,7 @@
+public import Providers
+public import Catalog
 public import UTCTime
 internal import SourceModel
-
-/// A half-open span of event time, `[start, end]` as the provider filters it
-/// (bounds inclusive on the wire; duplicates at the edges are removed by `seen`).
-public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
-    public var start: UTCTimestamp
-    public var end: UTCTimestamp
-    public init(start: UTCTimestamp, end: UTCTimestamp) {
-        self.start = start
-        self.end = end
-    }
-    public var description: String { "[\(start.rfc3339), \(end.rfc3339)]" }
-}
 
 /// The cursor rules, as pure decisions (no I/O), shared by every provider:
 /// - the first poll starts `initialLookback` ago;

@@ -1,3 +1,4 @@
+public import Providers
 public import Kafka
 internal import JSONBytes
 

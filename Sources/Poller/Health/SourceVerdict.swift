@@ -1,3 +1,4 @@
+public import Providers
 /// The source's own outcome, from what its streams did. A stream's failure is the
 /// stream's; the source fails only when what failed is the source: it could not be set
 /// up, its credentials were refused, or every stream it tried failed.

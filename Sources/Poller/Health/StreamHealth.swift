@@ -1,3 +1,4 @@
+public import Providers
 public import JSONBytes
 public import SourceModel
 public import UTCTime

@@ -1,3 +1,4 @@
+internal import Providers
 internal import JSONBytes
 internal import Logging
 internal import SourceModel

@@ -1,3 +1,4 @@
+internal import Providers
 public import Logging
 internal import Secrets
 internal import Storage
@@ -178,7 +179,7 @@ final class PollerWorker {
         httpConfiguration.extraCABundlePath = run.configuration.caBundlePath
         httpConfiguration.requestTimeout = .seconds(60)
         do {
-            http = ProviderHTTP(client: try HTTPClient(configuration: httpConfiguration), limiter: run.limiter,
+            http = ProviderHTTP(transport: try HTTPClient(configuration: httpConfiguration), limiter: run.limiter,
                                 retry: run.configuration.retry, deadline: run.hardDeadline)
         } catch {
             throw PollerSetupError("HTTP client: \(error.description)")

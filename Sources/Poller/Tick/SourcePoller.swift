@@ -1,3 +1,5 @@
+internal import Providers
+internal import Catalog
 internal import Storage
 internal import Secrets
 internal import JSONBytes
