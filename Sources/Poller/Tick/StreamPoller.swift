@@ -48,8 +48,8 @@ struct StreamPoller {
     let stream: StreamSpec
     let rules: CursorRules
     let origin: EventOrigin
-    let publisher: EventPublisher
-    let store: PollerStore
+    let publisher: any EventSink
+    let store: any CheckpointStore
     /// The database's clock: event reads are stamped with it.
     let clock: DatabaseClock
     let deliveryTimeout: Duration
@@ -175,13 +175,14 @@ struct StreamPoller {
 
     private func save(_ checkpoint: StreamCheckpoint, slice: Int64) throws(ProviderError) {
         do {
-            try store.saveCheckpoint(sourceID: origin.sourceID, stream: stream.name,
-                                     checkpointJSON: CursorState(checkpoint: checkpoint, sliceSeconds: slice).jsonText)
+            try store.save(CursorState(checkpoint: checkpoint, sliceSeconds: slice), sourceID: origin.sourceID, stream: stream.name)
         } catch {
             // A poller that lost its lock must stop writing: another may own the source now.
-            throw error.code == .lockLost
-                ? ProviderError(.lockLost, error.message)
-                : ProviderError(.database, "events delivered but the checkpoint could not be saved: \(error.description)")
+            switch error {
+            case .lockLost(let message): throw ProviderError(.lockLost, message)
+            case .failed(let description):
+                throw ProviderError(.database, "events delivered but the checkpoint could not be saved: \(description)")
+            }
         }
     }
 

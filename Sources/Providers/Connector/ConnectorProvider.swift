@@ -131,7 +131,7 @@ public final class ConnectorProvider: CloudProvider {
                     ?? Self.resetSeconds(response, declaration.pacing) ?? Double(1 << retries)
                 guard http.secondsLeft > wait + 5 else { throw error }
                 if let pacing { http.pause(pacing, seconds: wait) }
-                RateLimiter.sleepSeconds(wait)
+                http.sleep(seconds: wait)
                 continue
             }
             throw error

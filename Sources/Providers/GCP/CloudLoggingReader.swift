@@ -102,7 +102,7 @@ struct CloudLoggingReader {
                 guard error.kind == .throttled, cooldowns < Self.quotaCooldownSeconds.count,
                       context.http.secondsLeft > Self.quotaCooldownSeconds[cooldowns] + 5
                 else { throw error }
-                RateLimiter.sleepSeconds(Self.quotaCooldownSeconds[cooldowns])
+                context.http.sleep(seconds: Self.quotaCooldownSeconds[cooldowns])
                 cooldowns += 1
                 continue
             }

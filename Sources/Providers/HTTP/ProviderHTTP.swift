@@ -47,7 +47,7 @@ public final class ProviderHTTP {
         while true {
             attempt += 1
             // Past the run's hard deadline no new request starts: the run must end.
-            if RateLimiter.monotonicSeconds() > deadline {
+            if limiter.now() > deadline {
                 throw ProviderError(.deadline, "\(what): the run's deadline passed")
             }
             if let pacing, !limiter.acquire(pacing.key, budget: pacing.budget, deadline: deadline) {
@@ -89,14 +89,17 @@ public final class ProviderHTTP {
 
     /// Sleeps before a retry, unless that would pass the run's deadline.
     private func pause(_ seconds: Double, _ failure: ProviderError) throws(ProviderError) {
-        if RateLimiter.monotonicSeconds() + seconds > deadline {
+        if limiter.now() + seconds > deadline {
             throw ProviderError(failure.kind, failure.message + "; no time left in this run to retry")
         }
-        RateLimiter.sleepSeconds(seconds)
+        limiter.sleep(seconds: seconds)
     }
 
+    /// Waits out a provider's cool-down on the run's clock (a fake one in tests).
+    public func sleep(seconds: Double) { limiter.sleep(seconds: seconds) }
+
     /// Monotonic seconds left before the run's deadline.
-    public var secondsLeft: Double { deadline - RateLimiter.monotonicSeconds() }
+    public var secondsLeft: Double { deadline - limiter.now() }
 }
 
 @available(*, unavailable)

@@ -76,6 +76,12 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// The limiter's monotonic clock (a fake one in tests), which every wait of a run is measured on.
+    public func now() -> Double { clock() }
+
+    /// Sleeps on the limiter's clock (a fake one in tests advances without sleeping).
+    public func sleep(seconds: Double) { sleep(seconds) }
+
     /// Seconds added to every window for network jitter.
     static let jitterMargin = 0.25
 

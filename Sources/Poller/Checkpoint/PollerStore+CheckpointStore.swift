@@ -1,0 +1,12 @@
+public import Catalog
+public import Storage
+
+extension PollerStore: CheckpointStore {
+    public func save(_ state: CursorState, sourceID: String, stream: String) throws(CheckpointSaveError) {
+        do {
+            try saveCheckpoint(sourceID: sourceID, stream: stream, checkpointJSON: state.jsonText)
+        } catch {
+            throw error.code == .lockLost ? .lockLost(error.message) : .failed(error.description)
+        }
+    }
+}
