@@ -23,7 +23,7 @@ public final class APIApplication {
     let platforms = PlatformsController()
 
     /// All stores share the worker's one database connection.
-    public init(repository: SourceRepository, bookkeeping: PollBookkeeping,
+    public init(repository: SourceRepository, schedule: SourceSchedule,
                 metrics: SourceMetricsReader, probeSlots: ProbeSlots, probeGate: ProbeGate,
                 verifier: TokenVerifier, cipher: CredentialCipher,
                 listings: ListingCache? = nil, configuration: APIConfiguration = APIConfiguration(), logger: Logger) {
@@ -31,7 +31,7 @@ public final class APIApplication {
         self.logger = logger
         self.sources = SourcesController(repository: repository, cipher: cipher, configuration: configuration,
                                          listings: listings)
-        self.poller = PollerController(bookkeeping: bookkeeping, configuration: configuration)
+        self.poller = PollerController(schedule: schedule, configuration: configuration)
         self.health = HealthController(repository: repository)
         self.operations = OperationsController(repository: repository, cipher: cipher, configuration: configuration,
                                                probeSlots: probeSlots, probeGate: probeGate)

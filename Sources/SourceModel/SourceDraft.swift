@@ -28,7 +28,7 @@ public struct SourceDraft: Sendable {
 }
 
 /// The result of one poll, recorded by the poller or through the API.
-public struct PollOutcome: Sendable {
+public struct PollReport: Sendable {
     public var success: Bool
     /// When the poll finished, RFC 3339.
     public var polledAt: String

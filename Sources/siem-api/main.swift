@@ -113,7 +113,7 @@ struct APISettings: Sendable {
             exit(3)
         }
         let app = APIApplication(repository: SourceRepository(connection: connection),
-                                 bookkeeping: PollBookkeeping(connection: connection),
+                                 schedule: SourceSchedule(connection: connection),
                                  metrics: SourceMetricsReader(connection: connection),
                                  probeSlots: ProbeSlots(connection: connection), probeGate: probeGate,
                                  verifier: verifier, cipher: cipher, listings: listings,

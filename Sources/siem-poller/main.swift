@@ -42,10 +42,10 @@ struct Run: ParsableCommand {
             configuration.maxSources = maxSources
             configuration.deadlineSeconds = deadline
             configuration.forcedSourceID = source
-            if let problem = configuration.validationError() { throw PollerSetupError(problem) }
-            let summary = try PollerRun(configuration: configuration, logger: logger).run()
+            if let problem = configuration.validationError() { throw TickSetupError(problem) }
+            let summary = try Tick(configuration: configuration, logger: logger).run()
             throw ExitCode(summary.exitCode)
-        } catch let error as PollerSetupError {
+        } catch let error as TickSetupError {
             logger.critical("cannot run", metadata: ["error": "\(error.description)"])
             throw ExitCode(2)
         }
@@ -84,40 +84,40 @@ struct Bench: ParsableCommand {
 
 /// Reads the poller's environment (documented in the README).
 enum EnvironmentConfiguration {
-    static func poller(_ environment: [String: String]) throws(PollerSetupError) -> PollerConfiguration {
+    static func poller(_ environment: [String: String]) throws(TickSetupError) -> TickConfiguration {
         guard let url = environment["SIEM_POLLER_DATABASE_URL"] ?? environment["DATABASE_URL"] else {
-            throw PollerSetupError("set SIEM_POLLER_DATABASE_URL or DATABASE_URL")
+            throw TickSetupError("set SIEM_POLLER_DATABASE_URL or DATABASE_URL")
         }
         let keyRing: MasterKeyRing
         do {
             keyRing = try MasterKeyRing.fromEnvironment(environment)
         } catch {
-            throw PollerSetupError(error.description)
+            throw TickSetupError(error.description)
         }
         guard let brokers = environment["KAFKA_BROKERS"], !brokers.isEmpty else {
-            throw PollerSetupError("set KAFKA_BROKERS (host:port,…)")
+            throw TickSetupError("set KAFKA_BROKERS (host:port,…)")
         }
         var kafka = KafkaProducerConfiguration(bootstrapServers: brokers)
         kafka.properties = try kafkaProperties(environment)
-        var configuration = PollerConfiguration(databaseURL: url, keyRing: keyRing, kafka: kafka)
+        var configuration = TickConfiguration(databaseURL: url, keyRing: keyRing, kafka: kafka)
         if let topic = environment["KAFKA_TOPIC"] { configuration.topic = topic }
         if let bundle = environment["SIEM_CA_BUNDLE"], !bundle.isEmpty {
             guard FileManager.default.isReadableFile(atPath: bundle) else {
-                throw PollerSetupError("SIEM_CA_BUNDLE: cannot read \(bundle)")
+                throw TickSetupError("SIEM_CA_BUNDLE: cannot read \(bundle)")
             }
             configuration.caBundlePath = bundle
         }
         do {
             configuration.providerHosts = try ProviderHostPolicy(environment: environment)
         } catch {
-            throw PollerSetupError(error.description)
+            throw TickSetupError(error.description)
         }
         if let text = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
-            guard let value = Int(text) else { throw PollerSetupError("SIEM_MAX_CONSECUTIVE_FAILURES must be an integer") }
+            guard let value = Int(text) else { throw TickSetupError("SIEM_MAX_CONSECUTIVE_FAILURES must be an integer") }
             configuration.maxConsecutiveFailures = value
         }
         if let text = environment["SIEM_DELIVERY_TIMEOUT_SECONDS"] {
-            guard let value = Double(text), value > 0 else { throw PollerSetupError("SIEM_DELIVERY_TIMEOUT_SECONDS must be a positive number") }
+            guard let value = Double(text), value > 0 else { throw TickSetupError("SIEM_DELIVERY_TIMEOUT_SECONDS must be a positive number") }
             configuration.deliveryTimeoutSeconds = value
         }
         return configuration
@@ -125,11 +125,11 @@ enum EnvironmentConfiguration {
 
     /// Extra librdkafka properties (``KafkaPropertiesText`` says how they are written) from
     /// KAFKA_PROPERTIES_FILE (for secrets such as sasl.password), then KAFKA_PROPERTIES (which wins).
-    static func kafkaProperties(_ environment: [String: String]) throws(PollerSetupError) -> [String: String] {
+    static func kafkaProperties(_ environment: [String: String]) throws(TickSetupError) -> [String: String] {
         var texts: [(KafkaPropertiesText, String)] = []
         if let path = environment["KAFKA_PROPERTIES_FILE"] {
             guard let file = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw PollerSetupError("KAFKA_PROPERTIES_FILE: cannot read \(path)")
+                throw TickSetupError("KAFKA_PROPERTIES_FILE: cannot read \(path)")
             }
             texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES_FILE"), file))
         }
@@ -142,7 +142,7 @@ enum EnvironmentConfiguration {
                 for entry in try parser.parse(text) { properties[entry.name] = entry.value }
             }
         } catch {
-            throw PollerSetupError(error.message)
+            throw TickSetupError(error.message)
         }
         return properties
     }

@@ -7,7 +7,7 @@ import Providers
 
 /// Property test of the cursor rules: a fake provider whose events become
 /// visible late, polled many times by a loop that applies the rules the way
-/// `StreamPoller` does (window → read → dedupe → advance → persist), with
+/// `StreamRun` does (window → read → dedupe → advance → persist), with
 /// outages, backlogs, slices cut short by the deadline and slice resizing.
 @Suite struct CursorSimulationTests {
     struct FakeEvent {
@@ -128,8 +128,8 @@ import Providers
                 }
                 let pages = max(1, (read.count + pageSize - 1) / pageSize)
                 checkpoint = rules.advance(checkpoint, through: window, delivered: dedupe.delivered)
-                if pages > StreamPoller.densePages {
-                    slice = max(StreamPoller.minSlice, slice / 2)
+                if pages > StreamRun.densePages {
+                    slice = max(StreamRun.minSlice, slice / 2)
                     outcome.shrunk = true
                 } else if pages <= 1 {
                     slice = min(rules.maxSliceSeconds, slice * 2)

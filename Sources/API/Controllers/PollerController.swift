@@ -8,7 +8,7 @@ internal import UTCTime
 
 /// Internal endpoints for pollers (role `poller`, across tenants, no secrets).
 struct PollerController {
-    let bookkeeping: PollBookkeeping
+    let schedule: SourceSchedule
     let configuration: APIConfiguration
 
     func configurations(_ context: RequestContext) throws(HTTPError) -> Response {
@@ -22,7 +22,7 @@ struct PollerController {
             limit = number
         }
         let now = UTCTimestamp.now().rfc3339
-        let due = try storage { () throws(StorageError) in try bookkeeping.dueSources(now: now, limit: limit) }
+        let due = try storage { () throws(StorageError) in try schedule.dueSources(now: now, limit: limit) }
         return .json { writer in
             writer.beginObject()
             writer.key("as_of"); writer.string(now)
@@ -67,10 +67,10 @@ struct PollerController {
         if status == "error" && (message ?? "").isEmpty { errors.add("message", "is required when status is \"error\"") }
         try errors.throwIfAny()
 
-        let outcome = PollOutcome(success: status == "success", polledAt: polledAt,
+        let outcome = PollReport(success: status == "success", polledAt: polledAt,
                                   error: status == "error" ? message : nil, events: events, durationMs: duration)
         guard let recorded = try storage({ () throws(StorageError) in
-            try bookkeeping.record(sourceID: id!.lowercased(), outcome: outcome,
+            try schedule.record(sourceID: id!.lowercased(), outcome: outcome,
                                    maxConsecutiveFailures: configuration.maxConsecutiveFailures)
         }) else {
             throw HTTPError.notFound

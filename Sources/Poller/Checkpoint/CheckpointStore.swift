@@ -1,7 +1,7 @@
 public import Catalog
 
 /// Where a stream's checkpoint is kept: PostgreSQL under the source's advisory lock in
-/// production (`PollerStore`), a dictionary in tests (TestSupport's `InMemoryCheckpointStore`).
+/// production (`LockedSourceStore`), a dictionary in tests (TestSupport's `InMemoryCheckpointStore`).
 public protocol CheckpointStore: AnyObject {
     /// Stores `state` as `cursor[stream]` of the source. Called only after Kafka acknowledged
     /// every event up to it.

@@ -32,7 +32,7 @@ struct HealthBook {
         }
     }
 
-    init(source: DueSource, configuration: PollerConfiguration, now: UTCTimestamp) {
+    init(source: DueSource, configuration: TickConfiguration, now: UTCTimestamp) {
         settings = (try? JSONValue.parse(Array(source.settingsJSON.utf8))) ?? .object([])
         prior = (try? JSONValue.parse(Array(source.streamStateJSON.utf8))) ?? .object([])
         priorJSON = source.streamStateJSON

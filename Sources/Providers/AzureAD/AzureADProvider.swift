@@ -17,7 +17,7 @@ internal import JSONBytes
 public final class AzureADProvider: CloudProvider {
     public let streams: [StreamSpec]
     /// Each stream's collection and the reader for its API (Graph, or ARM for the activity log).
-    private let sources: [(collection: GraphCollection, reader: GraphStreamReader)]
+    private let sources: [(collection: GraphCollection, reader: ODataPageReader)]
 
     /// Detections change state in place: the catalog's 48 h overlap re-reads late ones and updates.
     static let riskDetections = GraphCollection(
@@ -47,9 +47,9 @@ public final class AzureADProvider: CloudProvider {
         let cloud = try GraphSettings.cloud(context)
         let identity = try MicrosoftIdentity(context: context, cloud: cloud)
         let pageSize = context.settings["page_size"]?.intValue
-        let graph = GraphStreamReader(identity: identity, context: context, resource: cloud.graphEndpoint,
+        let graph = ODataPageReader(identity: identity, context: context, resource: cloud.graphEndpoint,
                                       baseURL: cloud.graphEndpoint, pageSize: pageSize)
-        let arm = GraphStreamReader(
+        let arm = ODataPageReader(
             identity: identity, context: context, resource: cloud.managementEndpoint,
             baseURL: cloud.managementEndpoint, pageSize: nil,
             pacing: ProviderHTTP.Pacing(key: "arm|\(identity.directoryTenant)|\(identity.clientID)", budget: Self.armBudget))

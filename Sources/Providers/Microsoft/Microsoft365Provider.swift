@@ -6,7 +6,7 @@ internal import JSONBytes
 /// (log_type `sign_in_log`), each with its own checkpoint.
 public final class Microsoft365Provider: CloudProvider {
     public let streams: [StreamSpec]
-    private let reader: GraphStreamReader
+    private let reader: ODataPageReader
 
     package static let directoryAudits = GraphCollection(
         stream: StreamSpec(Microsoft365Catalog.directoryAudits, order: .oldestFirst),
@@ -21,7 +21,7 @@ public final class Microsoft365Provider: CloudProvider {
     public init(context: ProviderContext) throws(ProviderError) {
         let cloud = try GraphSettings.cloud(context)
         let identity = try MicrosoftIdentity(context: context, cloud: cloud)
-        reader = GraphStreamReader(identity: identity, context: context, resource: cloud.graphEndpoint,
+        reader = ODataPageReader(identity: identity, context: context, resource: cloud.graphEndpoint,
                                    baseURL: cloud.graphEndpoint, pageSize: context.settings["page_size"]?.intValue)
         streams = Self.selectedStreams(Self.collections.map(\.stream), settings: context.settings)
     }

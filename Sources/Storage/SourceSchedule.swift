@@ -14,7 +14,7 @@ public struct DueSource: Sendable {
     public var errorCount: Int
     public var settingsJSON: String
     public var cursorJSON: String
-    /// Each stream's health (sql/012), when the query selected it (PollerStore.current does).
+    /// Each stream's health (sql/012), when the query selected it (LockedSourceStore.current does).
     public var streamStateJSON = "{}"
 }
 
@@ -46,9 +46,15 @@ public struct RecordedOutcome: Sendable {
     public var disabledReason: String?
 }
 
-/// Cross-tenant schedule bookkeeping through the SECURITY DEFINER functions of
+/// What a poll came to for the source's schedule (sql/012): a failure counts towards the
+/// backoff and auto-disable, an idle run (no stream due) changes nothing.
+public enum ScheduledOutcome: String, Sendable {
+    case success, failure, idle
+}
+
+/// Cross-tenant scheduling and bookkeeping through the SECURITY DEFINER functions of
 /// sql/003, so the schedule rules live in one place for the poller and the API.
-public final class PollBookkeeping {
+public final class SourceSchedule {
     private let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
@@ -70,16 +76,16 @@ public final class PollBookkeeping {
     }
 
     /// Records one poll as the poller sees it (sql/012): the streams' health and the
-    /// source's outcome (`success`, `failure` or `idle`) in one statement; nil when the
+    /// source's outcome in one statement; nil when the
     /// source no longer exists. With `session` (the one holding the source's lock), only on
     /// that session, else `.lockLost`.
-    public func record(sourceID: String, outcome: String, poll: PollOutcome, streamStateJSON: String,
+    public func record(sourceID: String, outcome: ScheduledOutcome, poll: PollReport, streamStateJSON: String,
                        maxConsecutiveFailures: Int, session: Int? = nil) throws(StorageError) -> RecordedOutcome? {
         let result: PostgresResult
         do {
             result = try connection.query("""
                 SELECT source_id, is_enabled, error_count, next_poll_time, disabled_reason
-                FROM siem_record_source_poll(\(sourceID)::uuid, \(outcome), \(poll.polledAt)::timestamptz,
+                FROM siem_record_source_poll(\(sourceID)::uuid, \(outcome.rawValue), \(poll.polledAt)::timestamptz,
                     \(poll.error), \(poll.events), \(poll.durationMs), \(maxConsecutiveFailures),
                     \(poll.backlogLeft), \(streamStateJSON)::jsonb)
                 """, session: session)
@@ -91,7 +97,7 @@ public final class PollBookkeeping {
 
     /// Records one poll's outcome (the API's poll/status endpoint); nil when the source no
     /// longer exists. With `session`, only on that session, else `.lockLost`.
-    public func record(sourceID: String, outcome: PollOutcome, maxConsecutiveFailures: Int,
+    public func record(sourceID: String, outcome: PollReport, maxConsecutiveFailures: Int,
                        session: Int? = nil) throws(StorageError) -> RecordedOutcome? {
         let result: PostgresResult
         do {
@@ -119,4 +125,4 @@ public final class PollBookkeeping {
 }
 
 @available(*, unavailable)
-extension PollBookkeeping: Sendable {}
+extension SourceSchedule: Sendable {}

@@ -11,8 +11,8 @@ internal import UTCTime
 
 /// One cron tick: find the due sources, poll up to `concurrency` of them at once,
 /// each under its PostgreSQL advisory lock, and report. The composition root.
-public final class PollerRun: Sendable {
-    public let configuration: PollerConfiguration
+public final class Tick: Sendable {
+    public let configuration: TickConfiguration
     public let logger: Logger
     let cipher: CredentialCipher
     let limiter = RateLimiter()
@@ -29,7 +29,7 @@ public final class PollerRun: Sendable {
     func stop(because failure: ProviderError) { stopped.withLock { $0 = $0 ?? failure } }
     var infrastructureFailure: ProviderError? { stopped.withLock { $0 } }
 
-    public init(configuration: PollerConfiguration, logger: Logger) {
+    public init(configuration: TickConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         self.cipher = CredentialCipher(keyRing: configuration.keyRing)
@@ -51,7 +51,7 @@ public final class PollerRun: Sendable {
         public var exitCode: Int32 { failed == 0 && failedStreams == 0 && !infrastructureFailed ? 0 : 1 }
     }
 
-    public func run() throws(PollerSetupError) -> Summary {
+    public func run() throws(TickSetupError) -> Summary {
         let due = try dueSources()
         var summary = Summary(due: due.count)
         guard !due.isEmpty else {
@@ -60,23 +60,23 @@ public final class PollerRun: Sendable {
         }
         let queue = Mutex<[DueSource]>(due.reversed())
         let results = Mutex<[SourceResult]>([])
-        let setupFailure = Mutex<PollerSetupError?>(nil)
+        let setupFailure = Mutex<TickSetupError?>(nil)
         let workers = min(configuration.concurrency, due.count)
         let group = DispatchGroup()
         for index in 0..<workers {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
-                let worker: PollerWorker
-                do throws(PollerSetupError) {
-                    worker = try PollerWorker(run: self)
+                let worker: TickWorker
+                do throws(TickSetupError) {
+                    worker = try TickWorker(run: self)
                 } catch {
                     setupFailure.withLock { $0 = $0 ?? error }
                     return
                 }
                 while RateLimiter.monotonicSeconds() < softDeadline, infrastructureFailure == nil,
                       let next = queue.withLock({ $0.popLast() }) {
-                    let result = SourcePoller(worker: worker, run: self).poll(next)
+                    let result = SourceRun(worker: worker, run: self).poll(next)
                     results.withLock { $0.append(result) }
                 }
                 worker.close()
@@ -89,9 +89,9 @@ public final class PollerRun: Sendable {
         if let failure = setupFailure.withLock({ $0 }), results.withLock({ $0.isEmpty }) { throw failure }
         for result in results.withLock({ $0 }) {
             switch result.outcome {
-            case "success": summary.succeeded += 1
-            case "error": summary.failed += 1
-            default: summary.skipped += 1
+            case .success: summary.succeeded += 1
+            case .error: summary.failed += 1
+            case .skipped: summary.skipped += 1
             }
             summary.events += result.events
             summary.failedStreams += result.failedStreams
@@ -116,64 +116,64 @@ public final class PollerRun: Sendable {
         return summary
     }
 
-    private func dueSources() throws(PollerSetupError) -> [DueSource] {
+    private func dueSources() throws(TickSetupError) -> [DueSource] {
         let connection: PostgresConnection
         let now: UTCTimestamp
         do {
             connection = try PostgresConnection(conninfo: configuration.databaseURL)
             now = try connection.serverNow()
         } catch {
-            throw PollerSetupError("database: \(error.message)")
+            throw TickSetupError("database: \(error.message)")
         }
         if let problem = DatabaseClock.skewProblem(host: UTCTimestamp.now(), database: now) {
-            throw PollerSetupError(problem)
+            throw TickSetupError(problem)
         }
         if let forced = configuration.forcedSourceID {
-            guard UUID(uuidString: forced) != nil else { throw PollerSetupError("--source must be a source id (UUID)") }
+            guard UUID(uuidString: forced) != nil else { throw TickSetupError("--source must be a source id (UUID)") }
             do {
-                guard let current = try PollerStore(connection: connection).current(sourceID: forced.lowercased(), force: true) else {
-                    throw PollerSetupError("source \(forced) does not exist")
+                guard let current = try LockedSourceStore(connection: connection).current(sourceID: forced.lowercased(), force: true) else {
+                    throw TickSetupError("source \(forced) does not exist")
                 }
                 return [current.source]
-            } catch let error as PollerSetupError {
+            } catch let error as TickSetupError {
                 throw error
             } catch {
-                throw PollerSetupError("database: \(error)")
+                throw TickSetupError("database: \(error)")
             }
         }
         do {
-            return try PollBookkeeping(connection: connection).dueSources(now: now.rfc3339, limit: configuration.maxSources)
+            return try SourceSchedule(connection: connection).dueSources(now: now.rfc3339, limit: configuration.maxSources)
         } catch {
-            throw PollerSetupError("database: \(error.description)")
+            throw TickSetupError("database: \(error.description)")
         }
     }
 }
 
 /// A run that could not start (database, Kafka or TLS configuration): one line for cron's mail.
-public struct PollerSetupError: Error, Sendable, CustomStringConvertible {
+public struct TickSetupError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
 
 /// One worker's own resources: its database connection (and so its advisory
 /// locks), its HTTP connection cache and its Kafka producer.
-final class PollerWorker {
-    let store: PollerStore
-    let bookkeeping: PollBookkeeping
+final class TickWorker {
+    let store: LockedSourceStore
+    let schedule: SourceSchedule
     let credentials: CredentialStore
     let http: ProviderHTTP
     let publisher: EventPublisher
     private let producer: KafkaProducer
 
-    init(run: PollerRun) throws(PollerSetupError) {
+    init(run: Tick) throws(TickSetupError) {
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection(conninfo: run.configuration.databaseURL)
         } catch {
-            throw PollerSetupError("database: \(error.message)")
+            throw TickSetupError("database: \(error.message)")
         }
-        store = PollerStore(connection: connection)
-        bookkeeping = PollBookkeeping(connection: connection)
+        store = LockedSourceStore(connection: connection)
+        schedule = SourceSchedule(connection: connection)
         credentials = CredentialStore(connection: connection)
         var httpConfiguration = HTTPClientConfiguration()
         httpConfiguration.extraCABundlePath = run.configuration.caBundlePath
@@ -182,12 +182,12 @@ final class PollerWorker {
             http = ProviderHTTP(transport: try HTTPClient(configuration: httpConfiguration), limiter: run.limiter,
                                 retry: run.configuration.retry, deadline: run.hardDeadline)
         } catch {
-            throw PollerSetupError("HTTP client: \(error.description)")
+            throw TickSetupError("HTTP client: \(error.description)")
         }
         do {
             producer = try KafkaProducer(configuration: run.configuration.kafka)
         } catch {
-            throw PollerSetupError("Kafka: \(error.description)")
+            throw TickSetupError("Kafka: \(error.description)")
         }
         publisher = EventPublisher(producer: producer, topic: run.configuration.topic,
                                    messageMaxBytes: run.configuration.kafka.effectiveMessageMaxBytes)
@@ -200,4 +200,4 @@ final class PollerWorker {
 }
 
 @available(*, unavailable)
-extension PollerWorker: Sendable {}
+extension TickWorker: Sendable {}

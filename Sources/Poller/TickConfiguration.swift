@@ -5,7 +5,7 @@ public import SourceModel
 
 /// Everything a poller run needs, read from the environment by the executable
 /// and checked once with `validate()`.
-public struct PollerConfiguration: Sendable {
+public struct TickConfiguration: Sendable {
     public var databaseURL: String
     public var keyRing: MasterKeyRing
     public var kafka: KafkaProducerConfiguration

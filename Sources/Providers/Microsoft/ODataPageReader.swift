@@ -55,7 +55,7 @@ extension UTCTimestamp {
 /// Reads a Graph collection over one time window: `$filter` on the time
 /// property, `$top`, and `@odata.nextLink` followed exactly as returned. One
 /// page is in memory at a time. A 401 refreshes the token once.
-struct GraphStreamReader {
+struct ODataPageReader {
     let identity: MicrosoftIdentity
     let context: ProviderContext
     /// The token's resource (`{resource}/.default`): Graph, or ARM for the activity log.

@@ -1,7 +1,7 @@
 public import Catalog
 public import Storage
 
-extension PollerStore: CheckpointStore {
+extension LockedSourceStore: CheckpointStore {
     public func save(_ state: CursorState, sourceID: String, stream: String) throws(CheckpointSaveError) {
         do {
             try saveCheckpoint(sourceID: sourceID, stream: stream, checkpointJSON: state.jsonText)

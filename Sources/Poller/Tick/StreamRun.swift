@@ -43,7 +43,7 @@ public struct StreamResult: Sendable {
 /// A stream read in time order (oldest or newest first) also commits at page boundaries
 /// (every `progressInterval` and when its share of the run's time is used up), so a
 /// slice too dense for one run still moves its checkpoint every run.
-struct StreamPoller {
+struct StreamRun {
     let provider: any CloudProvider
     let stream: StreamSpec
     let rules: CursorRules

@@ -10,7 +10,7 @@ public import UTCTime
 /// A lock lives only as long as the session that took it. Every write made under it
 /// is pinned to that session (`.lockLost` once it ended: never a silent write from a
 /// new session), and a checkpoint write also checks `pg_locks` in the same statement.
-public final class PollerStore {
+public final class LockedSourceStore {
     private let connection: PostgresConnection
     /// The session each held lock was taken on.
     private var lockSessions: [String: Int] = [:]
@@ -98,4 +98,4 @@ public final class PollerStore {
 }
 
 @available(*, unavailable)
-extension PollerStore: Sendable {}
+extension LockedSourceStore: Sendable {}

@@ -10,7 +10,10 @@ internal import Logging
 /// What one source's poll came to, for the run summary and the log line.
 public struct SourceResult: Sendable {
     public var sourceID: String
-    public var outcome: String  // success | error | skipped
+    public enum Outcome: String, Sendable {
+        case success, error, skipped
+    }
+    public var outcome: Outcome
     public var reason: String?
     public var events = 0
     public var pages = 0
@@ -21,10 +24,10 @@ public struct SourceResult: Sendable {
 }
 
 /// Polls one source: advisory lock, a fresh look at its row, credentials opened
-/// just in time, every stream, then the schedule bookkeeping. Owned by one worker.
-struct SourcePoller {
-    let worker: PollerWorker
-    let run: PollerRun
+/// just in time, every stream, then its schedule. Owned by one worker.
+struct SourceRun {
+    let worker: TickWorker
+    let run: Tick
 
     func poll(_ due: DueSource) -> SourceResult {
         let started = RateLimiter.monotonicSeconds()
@@ -32,7 +35,7 @@ struct SourcePoller {
         log[metadataKey: "source.id"] = "\(due.sourceID)"
         log[metadataKey: "tenant.id"] = "\(due.tenantID)"
         log[metadataKey: "platform"] = "\(due.platform.rawValue)"
-        var result = SourceResult(sourceID: due.sourceID, outcome: "skipped")
+        var result = SourceResult(sourceID: due.sourceID, outcome: .skipped)
 
         do {
             guard try worker.store.tryLock(sourceID: due.sourceID) else {
@@ -114,11 +117,11 @@ struct SourcePoller {
                     }
                     let monotonic = RateLimiter.monotonicSeconds()
                     let share = monotonic + max(0, run.softDeadline - monotonic) / Double(active.count - index)
-                    let poller = StreamPoller(
+                    let poller = StreamRun(
                         provider: provider, stream: stream, rules: rules[stream.name] ?? CursorRules(), origin: origin, publisher: worker.publisher,
                         store: worker.store, clock: clock, deliveryTimeout: .seconds(run.configuration.deliveryTimeoutSeconds),
                         softDeadline: min(share, run.softDeadline),
-                        pagesPerTurn: active.count > 1 ? StreamPoller.defaultPagesPerTurn : nil, logger: log)
+                        pagesPerTurn: active.count > 1 ? StreamRun.defaultPagesPerTurn : nil, logger: log)
                     let outcome = poller.poll(from: states[stream.name] ?? CursorState(checkpoint: nil, sliceSeconds: nil), now: now)
                     byStream[stream.name, default: StreamResult(stream: stream.name)].merge(outcome)
                     states[stream.name] = outcome.state
@@ -146,7 +149,7 @@ struct SourcePoller {
 
         // A poller that lost its lock records nothing: another may be polling the source now.
         if let lost = streamResults.lazy.compactMap(\.error).first(where: { $0.kind == .lockLost }) {
-            result.outcome = "error"
+            result.outcome = .error
             result.reason = lost.description
             result.events = streamResults.reduce(0) { $0 + $1.events }
             log.error("source polled", metadata: [
@@ -165,25 +168,25 @@ struct SourcePoller {
         let backlogLeft = streamResults.contains { $0.backlogLeft }
         let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
         let failed = verdict.outcome == .failure
-        let poll = PollOutcome(success: !failed, polledAt: clock.now().rfc3339,
+        let poll = PollReport(success: !failed, polledAt: clock.now().rfc3339,
                                error: failed ? verdict.error?.description : nil, events: result.events,
                                durationMs: duration, backlogLeft: backlogLeft)
         let recorded: RecordedOutcome?
         do {
-            recorded = try worker.bookkeeping.record(
-                sourceID: source.sourceID, outcome: verdict.outcome == .partial ? "success" : verdict.outcome.rawValue,
+            recorded = try worker.schedule.record(
+                sourceID: source.sourceID, outcome: Self.scheduled(verdict.outcome),
                 poll: poll, streamStateJSON: decided.stateJSON, maxConsecutiveFailures: run.configuration.maxConsecutiveFailures,
                 session: try worker.store.lockSession(sourceID: source.sourceID))
         } catch {
             if error.code == .lockLost {
-                result.outcome = "error"
+                result.outcome = .error
                 result.reason = error.description
                 log.error("source polled", metadata: ["outcome": "error", "error": "\(error.description)", "error.kind": "lock lost"])
                 return result
             }
             return interrupted(result, ProviderError(.database, error.description), streamResults, log)
         }
-        result.outcome = failed ? "error" : "success"
+        result.outcome = failed ? .error : .success
         result.reason = verdict.error?.description
         result.failedStreams = attempts.filter {
             if case .polled(let failure?, _, _) = $0.attempt { return !SourceVerdict.chargedToSource(failure) }
@@ -211,11 +214,20 @@ struct SourcePoller {
     /// Kafka or PostgreSQL failed: nothing is recorded against the source (its error count,
     /// schedule and streams stay as they were, so it is polled again by the next tick), and
     /// the run stops starting new work.
+    /// A partial poll is the source's success: only its failing streams back off.
+    private static func scheduled(_ outcome: SourceVerdict.Outcome) -> ScheduledOutcome {
+        switch outcome {
+        case .success, .partial: .success
+        case .failure: .failure
+        case .idle: .idle
+        }
+    }
+
     private func interrupted(_ base: SourceResult, _ failure: ProviderError, _ streams: [StreamResult],
                              _ log: Logger) -> SourceResult {
         run.stop(because: failure)
         var result = base
-        result.outcome = "error"
+        result.outcome = .error
         result.reason = failure.description
         result.infrastructure = true
         result.events = streams.reduce(0) { $0 + $1.events }
