@@ -14,9 +14,13 @@ public struct PlatformDefinition: Sendable {
     public var overlapFloorMinutes: Int
     /// The declaration of a platform described in `connectors/` (nil for the built-in ones).
     public var connector: ConnectorDeclaration?
+    /// The settings of this platform's own (endpoints, resource lists, filters), beside the
+    /// collection settings every platform has (`SettingsSchema.collectionSettings`).
+    public var ownSettings: [SettingSpec]
 
     public init(platform: Platform, label: String, streams: [StreamDefinition], credentials: CredentialForm,
-                clouds: [CloudProfile] = [], overlapFloorMinutes: Int, connector: ConnectorDeclaration? = nil) {
+                clouds: [CloudProfile] = [], overlapFloorMinutes: Int, ownSettings: [SettingSpec] = [],
+                connector: ConnectorDeclaration? = nil) {
         self.platform = platform
         self.label = label
         self.streams = streams
@@ -24,6 +28,12 @@ public struct PlatformDefinition: Sendable {
         self.clouds = clouds
         self.overlapFloorMinutes = overlapFloorMinutes
         self.connector = connector
+        // A setting written for "this platform" (no platforms named) applies to this one.
+        self.ownSettings = ownSettings.map { spec in
+            var spec = spec
+            if spec.platforms.isEmpty { spec.platforms = [platform] }
+            return spec
+        }
     }
 
     /// The settings a source of this platform may carry, in the schema's order.

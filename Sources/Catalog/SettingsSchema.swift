@@ -30,7 +30,8 @@ public struct SettingSpec: Sendable {
     /// A source must set it (a connector's org URL); the built-in platforms' settings all have defaults.
     public var required: Bool
 
-    public init(name: String, kind: Kind, platforms: Set<Platform>, help: String, defaultValue: JSONValue? = nil,
+    /// `platforms` empty: the platform whose definition lists the setting (`ownSettings`).
+    public init(name: String, kind: Kind, platforms: Set<Platform> = [], help: String, defaultValue: JSONValue? = nil,
                 label: String? = nil, placeholder: String? = nil, optionLabels: [String: String] = [:],
                 hosts: [String] = [], required: Bool = false) {
         self.name = name
@@ -53,7 +54,6 @@ public struct SettingSpec: Sendable {
 }
 
 public enum SettingsSchema {
-    private static let microsoft: Set<Platform> = [.microsoft365, .azureAD]
     private static let all = Set(Platform.allCases)
 
     /// Streams (log types) each platform can collect; all by default.
@@ -77,51 +77,37 @@ public enum SettingsSchema {
         }
     }
 
-    public static let specs: [SettingSpec] = [
+    /// Every setting: the collection settings, then each registered platform's own, in the
+    /// catalog's order. A setting two platforms share (Microsoft's cloud and hosts) is listed once.
+    public static let specs: [SettingSpec] = {
+        var all = collectionSettings
+        for spec in PlatformCatalog.all.flatMap(\.ownSettings)
+        where !all.contains(where: { $0.name == spec.name && $0.platforms == spec.platforms }) {
+            all.append(spec)
+        }
+        return all
+    }()
+
+    /// How a stream is collected, the same names for every platform.
+    public static let collectionSettings: [SettingSpec] = [
         SettingSpec(name: "initial_lookback_minutes", kind: .integer(1...43_200), platforms: all,
-                    help: "how far back the first poll of a new source starts", defaultValue: .number("1440"),
-                    label: "Initial lookback (minutes)"),
+                    help: "how far back the first poll of a new source starts",
+                    defaultValue: .number(String(initialLookbackMinutes)), label: "Initial lookback (minutes)"),
         SettingSpec(name: "overlap_minutes", kind: .integer(1...2_880), platforms: all,
                     help: "window re-read behind the checkpoint to catch late events (at least the platform's floor; default: each stream's own)",
                     label: "Overlap (minutes)"),
         SettingSpec(name: "dedup_max_ids", kind: .integer(1_000...1_000_000), platforms: all,
                     help: "most event ids remembered per stream to drop re-reads (past it a re-read may repeat an event, never lose one)",
-                    defaultValue: .number("50000"), label: "Remembered event ids per stream"),
+                    defaultValue: .number(String(dedupMaxIDs)), label: "Remembered event ids per stream"),
         SettingSpec(name: "page_size", kind: .integer(1...1_000), platforms: all,
                     help: "events per request ($top / pageSize / MaxResults); the provider's maximum when unset",
                     label: "Page size (events per request)"),
         SettingSpec(name: "lag_alert_intervals", kind: .integer(1...1_000), platforms: all,
                     help: "polling intervals a stream's watermark may trail before it is flagged as lagging",
-                    defaultValue: .number("4"), label: "Lag alert (polling intervals)"),
+                    defaultValue: .number(String(lagAlertIntervals)), label: "Lag alert (polling intervals)"),
         SettingSpec(name: "streams", kind: .subsetOf(Platform.allCases.flatMap(streams(for:))), platforms: all,
                     help: "which log types to collect (default: all of the platform's)", label: "Streams"),
-        SettingSpec(name: "cloud", kind: .oneOf(MicrosoftClouds.profiles.map(\.name)), platforms: microsoft,
-                    help: "national cloud profile picking the default hosts", defaultValue: .string(MicrosoftClouds.defaultName),
-                    label: "Cloud", optionLabels: Dictionary(uniqueKeysWithValues: MicrosoftClouds.profiles.map { ($0.name, $0.label) })),
-        SettingSpec(name: "authority_host", kind: .httpsURL, platforms: microsoft,
-                    help: "token endpoint host, overrides the cloud profile", label: "Authority host (token endpoint)",
-                    placeholder: "https://login.microsoftonline.com"),
-        SettingSpec(name: "graph_endpoint", kind: .httpsURL, platforms: microsoft,
-                    help: "Microsoft Graph base URL, overrides the cloud profile", label: "Microsoft Graph endpoint",
-                    placeholder: "https://graph.microsoft.com"),
-        SettingSpec(name: "management_endpoint", kind: .httpsURL, platforms: [.azureAD],
-                    help: "Azure Resource Manager base URL for the activity log", label: "Azure Resource Manager endpoint",
-                    placeholder: "https://management.azure.com"),
-        SettingSpec(name: "subscription_ids", kind: .textList(maxItems: 100), platforms: [.azureAD],
-                    help: "Azure subscriptions whose activity log is collected (one per line)", label: "Subscription IDs"),
-        SettingSpec(name: "logging_endpoint", kind: .httpsURL, platforms: [.gcp],
-                    help: "Cloud Logging base URL", defaultValue: .string(GCPCatalog.defaultLoggingEndpoint),
-                    label: "Cloud Logging endpoint", placeholder: GCPCatalog.defaultLoggingEndpoint),
-        SettingSpec(name: "resource_names", kind: .textList(maxItems: 100), platforms: [.gcp],
-                    help: "resourceNames to read, one per line, e.g. projects/acme-prod or organizations/1234 (default: the key's project, projects/{project_id})",
-                    label: "Resource names"),
-        SettingSpec(name: "filter", kind: .text(maxLength: 4_000), platforms: [.gcp],
-                    help: "Cloud Logging filter ANDed with the time window", defaultValue: .string(GCPCatalog.defaultFilter),
-                    label: "Log filter"),
-        SettingSpec(name: "endpoint_url", kind: .httpsURL, platforms: [.aws],
-                    help: "CloudTrail endpoint (VPC endpoint, FIPS, GovCloud)", label: "CloudTrail endpoint URL",
-                    placeholder: "https://cloudtrail.eu-west-1.amazonaws.com"),
-    ] + ConnectorCatalog.settingSpecs
+    ]
 
     /// The smallest overlap a source may set (the catalog's floor of the platform).
     public static func overlapFloorMinutes(for platform: Platform) -> Int {
@@ -132,13 +118,13 @@ public enum SettingsSchema {
     public static func defaultInt(_ name: String) -> Int? { spec(named: name)?.defaultValue?.intValue }
 
     /// How far back a new source's first poll starts, unless it sets `initial_lookback_minutes`.
-    public static var initialLookbackMinutes: Int { defaultInt("initial_lookback_minutes") ?? 1440 }
+    public static let initialLookbackMinutes = 1440
 
     /// Ids remembered per stream to drop re-reads, unless the source sets `dedup_max_ids`.
-    public static var dedupMaxIDs: Int { defaultInt("dedup_max_ids") ?? 50_000 }
+    public static let dedupMaxIDs = 50_000
 
     /// Polling intervals a watermark may trail before the stream is lagging, unless set.
-    public static var lagAlertIntervals: Int { defaultInt("lag_alert_intervals") ?? 4 }
+    public static let lagAlertIntervals = 4
 
     public static func spec(named name: String) -> SettingSpec? {
         specs.first { $0.name == name }

@@ -123,3 +123,12 @@ def test_the_admin_page_keeps_no_copy_of_the_catalog(catalog):
     for path in sorted((ROOT / "htdocs" / "js").glob("*.js")):
         quoted = set(re.findall(r"""["'`]([A-Za-z0-9_]+)["'`]""", path.read_text()))
         assert not quoted & names, (path.name, sorted(quoted & names))
+
+
+def test_the_databases_lag_rule_uses_the_catalogs_default(catalog):
+    """sql/012 judges lag in SQL (for /metrics and siem-ctl status): its fallback for a source
+    without lag_alert_intervals must be the catalog's default, which the poller and the page use."""
+    sql = (ROOT / "sql" / "012_stream_health.sql").read_text()
+    fallbacks = set(re.findall(r"'lag_alert_intervals'\)::integer,\s*(\d+)\)", sql))
+    defaults = {p["defaults"]["lag_alert_intervals"] for p in catalog["platforms"]}
+    assert fallbacks and {int(f) for f in fallbacks} == defaults, (fallbacks, defaults)

@@ -21,8 +21,14 @@ def test_the_catalog_serves_the_registered_platform_and_the_api_checks_its_crede
     fictitious = next(p for p in r.json()["platforms"] if p["name"] == "Fictitious")
     assert [s["key"] for s in fictitious["streams"]] == ["fictitious_audit"]
     assert [f["name"] for f in fictitious["credentials"]["fields"]] == ["account_id", "api_key"]
-    # The settings every platform has apply to it without a line of its own.
-    assert {"initial_lookback_minutes", "overlap_minutes", "streams"} <= {s["name"] for s in fictitious["settings"]}
+    # The settings every platform has apply to it without a line of its own; its own setting is
+    # declared in its folder and offered to it alone.
+    assert {"initial_lookback_minutes", "overlap_minutes", "streams", "fictitious_region"} <= {s["name"] for s in fictitious["settings"]}
+    region = next(s for s in fictitious["settings"] if s["name"] == "fictitious_region")
+    assert region["group"] == "platform" and fictitious["defaults"]["fictitious_region"] == "eu-1"
+    assert [o["value"] for o in region["options"]] == ["eu-1", "us-1"]
+    others = [p for p in r.json()["platforms"] if p["name"] != "Fictitious"]
+    assert all("fictitious_region" not in {s["name"] for s in p["settings"]} for p in others)
 
     r = admin.post(f"{stack.url}/v1/cloud_api_sources", json={
         "platform": "Fictitious", "source_name": "made-up",
@@ -43,6 +49,7 @@ def test_the_admin_page_renders_the_form_of_a_platform_it_only_knows_from_the_ca
     assert page.el("#f-cred-api_key").get_attribute("type") == "password"
     assert [b.get_attribute("value") for b in page.els('input[name="streams"]')] == ["fictitious_audit"]
     assert page.shown("#f-settings-initial_lookback_minutes")
+    assert page.shown("#f-settings-fictitious_region")
     # A bad credential comes back from the API next to its field.
     page.fill_source("Fictitious", "made-up", {"account_id": "12", "api_key": "0123456789abcdef"})
     page.save()

@@ -28,6 +28,11 @@ export function platformLabel(name) {
   return platformSpec(name)?.label || name;
 }
 
+/** The settings a source polls with: its own, else its platform's defaults (the poller's). */
+export function effectiveSettings(source) {
+  return { ...(platformSpec(source.platform)?.defaults || {}), ...(source.settings || {}) };
+}
+
 /** Limits and default of polling_interval_minutes. */
 export function intervalRules() {
   return catalog.source.polling_interval_minutes;

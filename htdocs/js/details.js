@@ -1,7 +1,7 @@
 // One source: status, credential state (never values), settings, checkpoints with rewind.
 
 import { h, clear, timeElement, formatNumber, formatUTC } from "./dom.js";
-import { platformLabel, configuredStreams, streamKeys } from "./catalog.js";
+import { platformLabel, configuredStreams, streamKeys, effectiveSettings } from "./catalog.js";
 import { span, streamState, watermarkAge } from "./streams.js";
 
 /**
@@ -100,7 +100,7 @@ function streamsTable(source) {
   return [
     h("p", { class: "help" }, "A stream that fails backs off and, after repeated failures, is disabled on its own; "
       + "edit the source (settings or credentials) to try it again. Lagging: its watermark trails by more than "
-      + `${source.settings?.lag_alert_intervals || 4} polling intervals.`),
+      + `${effectiveSettings(source).lag_alert_intervals} polling intervals.`),
     h("div", { class: "table-wrap" }, h("table", { class: "streams" },
       h("caption", { class: "visually-hidden" }, "Health per stream"),
       h("thead", {}, h("tr", {}, ["Stream", "State", "Consecutive errors", "Last error", "Next attempt",

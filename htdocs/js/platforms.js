@@ -9,9 +9,6 @@ const FILE_HINTS = {
     fileWhat: "a service-account key" },
 };
 
-/** Fallback for the lag rule of sql/012 when a source does not set lag_alert_intervals. */
-export const DEFAULT_LAG_ALERT_INTERVALS = 4;
-
 export function fileHints(field) {
   return FILE_HINTS[field.name] || {
     accept: field.kind === "file" ? ".json,application/json" : ".pem",

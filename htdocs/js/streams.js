@@ -1,7 +1,7 @@
 // Each stream's health (the API's `streams`, sql/012) with its lag judged now: the rules of
 // siem_stream_metrics, so the page, /metrics and `siem-ctl status` agree.
 
-import { DEFAULT_LAG_ALERT_INTERVALS } from "./platforms.js";
+import { effectiveSettings } from "./catalog.js";
 
 /** The stream's watermark age in ms, or null before its first checkpoint. */
 export function watermarkAge(source, stream, now = Date.now()) {
@@ -14,7 +14,8 @@ export function watermarkAge(source, stream, now = Date.now()) {
 export function streamState(source, stream, now = Date.now()) {
   const stored = source.streams?.[stream] || {};
   if (stored.state === "disabled" || stored.state === "failing") return stored.state;
-  const intervals = source.settings?.lag_alert_intervals || DEFAULT_LAG_ALERT_INTERVALS;
+  // The source's own threshold, else the catalog's default (the rule of sql/012).
+  const intervals = effectiveSettings(source).lag_alert_intervals;
   const age = watermarkAge(source, stream, now);
   const limit = source.polling_interval_minutes * intervals * 60_000;
   return source.is_enabled && age !== null && age > limit ? "lagging" : "ok";

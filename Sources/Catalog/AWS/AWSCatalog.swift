@@ -5,7 +5,12 @@ public enum AWSCatalog {
         name: "cloudtrail", label: "CloudTrail", logType: "cloudtrail", defaultOverlapSeconds: 15 * 60)
 
     public static let definition = PlatformDefinition(
-        platform: .aws, label: "AWS", streams: [cloudTrail], credentials: credentials, overlapFloorMinutes: 5)
+        platform: .aws, label: "AWS", streams: [cloudTrail], credentials: credentials, overlapFloorMinutes: 5,
+        ownSettings: [
+            SettingSpec(name: "endpoint_url", kind: .httpsURL,
+                        help: "CloudTrail endpoint (VPC endpoint, FIPS, GovCloud)", label: "CloudTrail endpoint URL",
+                        placeholder: "https://cloudtrail.eu-west-1.amazonaws.com"),
+        ])
 
     static let credentials = CredentialForm(
         fields: [

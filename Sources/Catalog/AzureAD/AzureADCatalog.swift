@@ -14,5 +14,12 @@ public enum AzureADCatalog {
 
     public static let definition = PlatformDefinition(
         platform: .azureAD, label: "Entra ID (Azure AD)", streams: [riskDetections, provisioning, activityLog],
-        credentials: MicrosoftCredentials.form, clouds: MicrosoftClouds.profiles, overlapFloorMinutes: 2)
+        credentials: MicrosoftCredentials.form, clouds: MicrosoftClouds.profiles, overlapFloorMinutes: 2,
+        ownSettings: MicrosoftSettings.shared + [
+            SettingSpec(name: "management_endpoint", kind: .httpsURL,
+                        help: "Azure Resource Manager base URL for the activity log", label: "Azure Resource Manager endpoint",
+                        placeholder: "https://management.azure.com"),
+            SettingSpec(name: "subscription_ids", kind: .textList(maxItems: 100),
+                        help: "Azure subscriptions whose activity log is collected (one per line)", label: "Subscription IDs"),
+        ])
 }

@@ -1,5 +1,5 @@
 internal import Foundation
-public import JSONBytes
+internal import JSONBytes
 
 /// The platforms declared in `connectors/*.json`, loaded once per process from
 /// `SIEM_CONNECTORS_DIR` (default: the installation's or the source tree's `connectors/`)
@@ -21,8 +21,6 @@ public enum ConnectorCatalog {
     }()
 
     static let definitions: [PlatformDefinition] = ((try? loaded.get()) ?? []).map(ConnectorDefinition.platform)
-
-    static let settingSpecs: [SettingSpec] = ((try? loaded.get()) ?? []).flatMap(ConnectorDefinition.settings)
 
     /// The directory to read: `SIEM_CONNECTORS_DIR`, else `share/siem-collector/connectors` next to
     /// the installed executable, else the `connectors/` of the source tree the executable was built in.

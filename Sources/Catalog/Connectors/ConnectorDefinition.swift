@@ -11,7 +11,7 @@ enum ConnectorDefinition {
                                  defaultOverlapSeconds: Int64($0.defaultOverlapMinutes) * 60)
             },
             credentials: credentialForm(declaration.credentials),
-            overlapFloorMinutes: declaration.overlapFloorMinutes, connector: declaration)
+            overlapFloorMinutes: declaration.overlapFloorMinutes, ownSettings: settings(declaration), connector: declaration)
     }
 
     static func settings(_ declaration: ConnectorDeclaration) -> [SettingSpec] {

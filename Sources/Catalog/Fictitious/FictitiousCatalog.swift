@@ -1,3 +1,5 @@
+internal import JSONBytes
+
 internal import Foundation
 
 /// A platform that exists only for tests (SIEM_TEST_FICTITIOUS_PLATFORM=1 in the process's
@@ -22,7 +24,11 @@ public enum FictitiousCatalog {
                                   explain: "must be 6 to 12 digits")
                 check.requireText("api_key", { (16...128).contains($0.count) }, explain: "must be 16 to 128 characters")
             }),
-        overlapFloorMinutes: 1)
+        overlapFloorMinutes: 1,
+        ownSettings: [
+            SettingSpec(name: "fictitious_region", kind: .oneOf(["eu-1", "us-1"]),
+                        help: "where the fictitious account lives", defaultValue: .string("eu-1"), label: "Region"),
+        ])
 
     /// The definition when the environment asks for it, else nothing.
     static var registration: [PlatformDefinition] {

@@ -1,3 +1,5 @@
+internal import JSONBytes
+
 /// Google Cloud audit logs through Cloud Logging, with a service-account key.
 public enum GCPCatalog {
     /// Audit entries usually land within a minute or two; 30 min of overlap catches stragglers.
@@ -9,7 +11,18 @@ public enum GCPCatalog {
     public static let defaultFilter = "logName:\"cloudaudit.googleapis.com\""
 
     public static let definition = PlatformDefinition(
-        platform: .gcp, label: "Google Cloud", streams: [cloudAudit], credentials: credentials, overlapFloorMinutes: 1)
+        platform: .gcp, label: "Google Cloud", streams: [cloudAudit], credentials: credentials, overlapFloorMinutes: 1,
+        ownSettings: [
+            SettingSpec(name: "logging_endpoint", kind: .httpsURL,
+                        help: "Cloud Logging base URL", defaultValue: .string(defaultLoggingEndpoint),
+                        label: "Cloud Logging endpoint", placeholder: defaultLoggingEndpoint),
+            SettingSpec(name: "resource_names", kind: .textList(maxItems: 100),
+                        help: "resourceNames to read, one per line, e.g. projects/acme-prod or organizations/1234 (default: the key's project, projects/{project_id})",
+                        label: "Resource names"),
+            SettingSpec(name: "filter", kind: .text(maxLength: 4_000),
+                        help: "Cloud Logging filter ANDed with the time window", defaultValue: .string(defaultFilter),
+                        label: "Log filter"),
+        ])
 
     /// The service-account key file, whole: its members are `api_credentials_json`.
     static let credentials = CredentialForm(

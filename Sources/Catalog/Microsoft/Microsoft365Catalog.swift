@@ -8,5 +8,6 @@ public enum Microsoft365Catalog {
 
     public static let definition = PlatformDefinition(
         platform: .microsoft365, label: "Microsoft 365", streams: [directoryAudits, signIns],
-        credentials: MicrosoftCredentials.form, clouds: MicrosoftClouds.profiles, overlapFloorMinutes: 2)
+        credentials: MicrosoftCredentials.form, clouds: MicrosoftClouds.profiles, overlapFloorMinutes: 2,
+        ownSettings: MicrosoftSettings.shared)
 }
