@@ -35,7 +35,7 @@ import UTCTime
     }
 
     func run(_ transport: ScriptedTransport, from stored: CursorState = CursorState(checkpoint: nil, sliceSeconds: nil),
-             deadline: Double = .infinity, softDeadline: Double = .infinity) throws -> StreamResult {
+             deadline: Double = .infinity, softDeadline: Double = .infinity, pagesPerTurn: Int? = nil) throws -> StreamResult {
         let provider = try Microsoft365Provider(context: context(
             .microsoft365, credentials: Self.credentials, settings: #"{"streams":["directory_audits"]}"#,
             transport: transport, clock: clock, deadline: deadline, sourceID: Self.sourceID))
@@ -43,7 +43,7 @@ import UTCTime
             provider: provider, stream: provider.streams[0], rules: rules,
             origin: EventOrigin(tenantID: "acme", sourceID: Self.sourceID, platform: "Microsoft365"),
             publisher: sink, store: store, clock: DatabaseClock(databaseNow: Self.now), deliveryTimeout: .seconds(1),
-            softDeadline: softDeadline, pagesPerTurn: nil, logger: Logger(label: "test"))
+            softDeadline: softDeadline, pagesPerTurn: pagesPerTurn, logger: Logger(label: "test"))
         return run.poll(from: stored, now: Self.now)
     }
 
@@ -160,5 +160,23 @@ import UTCTime
         // What Kafka acknowledged before the failure is kept (read oldest first), nothing beyond.
         #expect(journal.entries == ["publish a", "publish b", "confirm 2", "save directory_audits"])
         #expect(saved?.checkpoint?.resumeAt == at(1200))
+    }
+
+    @Test(arguments: [
+        (CheckpointSaveError.lockLost("the session holding the lock ended"), ProviderError.Kind.lockLost),
+        (CheckpointSaveError.failed("connection reset"), ProviderError.Kind.database),
+    ])
+    func aSaveRefusedMidSliceIsNotRetried(refusal: CheckpointSaveError, kind: ProviderError.Kind) throws {
+        // Other streams of the source wait: after its turn's one page the stream commits, and that save is refused.
+        store.failNextSave(with: refusal)
+        let transport = transport()
+        transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
+        let stored = CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600)
+        let result = try run(transport, from: stored, pagesPerTurn: 1)
+        #expect(result.error?.kind == kind)
+        // Another poller may own the source now (or the database is failing): nothing more is written.
+        #expect(store.saves.isEmpty)
+        #expect(journal.entries == ["publish a", "confirm 1", "save directory_audits refused"])
+        #expect(result.state?.checkpoint?.watermark == at(0))
     }
 }

@@ -146,8 +146,10 @@ struct StreamRun {
                     if !committedWithin { saveSliceHint(checkpoint, slice: max(Self.minSlice, slice / 2)) }
                     result.backlogLeft = true
                 } else {
-                    // Keep what Kafka acknowledged before the failure (a delivery failure keeps nothing).
-                    if error.kind != .deliveryFailed { try? commitProgress() }
+                    // Keep what Kafka acknowledged before the provider failed. Not after our own side
+                    // failed: a delivery failure keeps nothing, and a refused save (lock lost, database)
+                    // came from a commit: writing again would write after losing the lock.
+                    if !error.isInfrastructure && error.kind != .lockLost { try? commitProgress() }
                     result.error = error
                 }
                 result.state = CursorState(checkpoint: checkpoint, sliceSeconds: slice)
