@@ -39,11 +39,18 @@ import UTCTime
         let provider = try Microsoft365Provider(context: context(
             .microsoft365, credentials: Self.credentials, settings: #"{"streams":["directory_audits"]}"#,
             transport: transport, clock: clock, deadline: deadline, sourceID: Self.sourceID))
-        let run = StreamRun(
+        return run(provider, from: stored, softDeadline: softDeadline, pagesPerTurn: pagesPerTurn)
+    }
+
+    /// Polls the provider's first stream at `now`, every wait and deadline on the fake clock.
+    func run(_ provider: any CloudProvider, from stored: CursorState, softDeadline: Double = .infinity,
+             pagesPerTurn: Int? = nil) -> StreamResult {
+        var run = StreamRun(
             provider: provider, stream: provider.streams[0], rules: rules,
-            origin: EventOrigin(tenantID: "acme", sourceID: Self.sourceID, platform: "Microsoft365"),
+            origin: EventOrigin(tenantID: "acme", sourceID: Self.sourceID, platform: "test"),
             publisher: sink, store: store, clock: DatabaseClock(databaseNow: Self.now), deliveryTimeout: .seconds(1),
             softDeadline: softDeadline, pagesPerTurn: pagesPerTurn, logger: Logger(label: "test"))
+        run.monotonic = { [clock] in clock.now }
         return run.poll(from: stored, now: Self.now)
     }
 
@@ -130,12 +137,12 @@ import UTCTime
     }
 
     @Test func theRunsDeadlineMidSliceCommitsWhatWasReadOldestFirst() throws {
-        // Each answer takes 10 s of the run; the deadline comes after the second page.
-        let transport = transport(onSend: { [clock] _ in clock.advance(10) })
+        // Each answer takes 1.5 s of the run (under the progress interval); the deadline comes after the second page.
+        let transport = transport(onSend: { [clock] _ in clock.advance(1.5) })
         transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
         transport.expect(GraphPages.request(after: "p2"), GraphPages.directoryAudits([("b", Self.time(1200))], next: "p3"))
         let stored = CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600)
-        let result = try run(transport, from: stored, deadline: clock.now + 25)
+        let result = try run(transport, from: stored, deadline: clock.now + 4)
         #expect(result.error == nil && result.backlogLeft)
         #expect(journal.entries == ["publish a", "publish b", "confirm 2", "save directory_audits"])
         // The next read resumes after b, without re-reading the overlap.
@@ -178,5 +185,50 @@ import UTCTime
         #expect(store.saves.isEmpty)
         #expect(journal.entries == ["publish a", "confirm 1", "save directory_audits refused"])
         #expect(result.state?.checkpoint?.watermark == at(0))
+    }
+
+    @Test func aLongSliceReadOldestFirstCommitsItsProgressOnTheWay() throws {
+        // Each answer takes 3 s: the progress interval (5 s) passes every other page.
+        let transport = transport(onSend: { [clock] _ in clock.advance(3) })
+        transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
+        transport.expect(GraphPages.request(after: "p2"), GraphPages.directoryAudits([("b", Self.time(1200))], next: "p3"))
+        transport.expect(GraphPages.request(after: "p3"), GraphPages.directoryAudits([("c", Self.time(1800))]))
+        let result = try run(transport, from: CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600))
+        #expect(result.error == nil && result.events == 3 && result.slices == 1)
+        // After the slice, the final save moves the watermark to the slice's end (an empty batch to confirm).
+        #expect(journal.entries == ["publish a", "confirm 1", "save directory_audits",
+                                    "publish b", "publish c", "confirm 2", "save directory_audits",
+                                    "confirm 0", "save directory_audits"])
+        #expect(store.saves.first?.state.checkpoint?.resumeAt == at(600))
+        #expect(saved?.checkpoint?.watermark == Self.now && saved?.checkpoint?.resumeAt == nil)
+    }
+
+    @Test func theStreamsShareUsedUpMidSliceCommitsAndYields() throws {
+        let transport = transport(onSend: { [clock] _ in clock.advance(10) })
+        transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
+        let result = try run(transport, from: CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600),
+                             softDeadline: clock.now + 15)
+        #expect(result.error == nil && result.backlogLeft)
+        #expect(journal.entries == ["publish a", "confirm 1", "save directory_audits"])
+        #expect(saved?.checkpoint?.resumeAt == at(600))
+        #expect(transport.remaining == 0)
+    }
+
+    @Test func theRunsDeadlineMidSliceCommitsTheTopOfASliceReadNewestFirst() throws {
+        // CloudTrail: LookupEvents pages come newest first; each answer takes 1.5 s of the run.
+        let transport = ScriptedTransport(onSend: { [clock] _ in clock.advance(1.5) })
+        transport.expect(.post("https://cloudtrail.eu-west-1.amazonaws.com/"), try .page("cloudtrail-lookupEvents-1"))
+        let provider = try AWSCloudTrailProvider(context: context(
+            .aws, credentials: #"{"access_key_id":"AKIAZ5EXAMPLEKEY0001","secret_access_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY","region":"eu-west-1"}"#,
+            transport: transport, clock: clock, deadline: clock.now + 1, sourceID: Self.sourceID))
+        let result = run(provider, from: CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600))
+        #expect(result.error == nil && result.backlogLeft)
+        #expect(journal.entries == ["publish 3b0e5d2c-7a41-4a57-9a43-5d1c2b8e9f03", "publish 3b0e5d2c-7a41-4a57-9a43-5d1c2b8e9f02",
+                                    "confirm 2", "save cloudtrail"])
+        // Everything above the oldest delivered event (12:30) is done; the next read covers only what lies below it.
+        let checkpoint = try #require(store.state(sourceID: Self.sourceID, stream: "cloudtrail")?.checkpoint)
+        #expect(checkpoint.watermark == at(0))
+        #expect(checkpoint.pendingEnd == at(1800) && checkpoint.pendingTop == Self.now)
+        #expect(rules.nextWindow(after: checkpoint, now: Self.now) == TimeWindow(start: at(-600), end: at(1800)))
     }
 }
