@@ -52,6 +52,7 @@ public final class ConnectorProvider: CloudProvider {
         let first = try url(declared, request: request, extra: [])
         var url = first
         var repeated = RepeatedPageToken(what: "\(stream.name): next page")
+        var repeatedOffset = RepeatedOffsetPage(what: stream.name)
         var read = 0
         for _ in 0..<Self.maxPages {
             let response = try fetch(url, declared: declared, request: request, what: stream.name)
@@ -82,7 +83,7 @@ public final class ConnectorProvider: CloudProvider {
                 try repeated.check(next)
                 url = next
             case .parameter(let name, let value, let checked):
-                if checked { try repeated.check(value) }
+                if checked { try repeated.check(value) } else { try repeatedOffset.check(ids: events.map(\.id)) }
                 url = try self.url(declared, request: request, extra: [(name, value)])
             }
         }

@@ -207,4 +207,15 @@ import UTCTime
         #expect(transport.requests[0].queryItem("offset") == nil)
         #expect(transport.requests.allSatisfy { $0.header("X-Api-Key") == "k-123456" })
     }
+
+    @Test func anOffsetAPIThatIgnoresTheOffsetStopsInsteadOfLooping() throws {
+        // The API answers every offset with the same full page: without a check the read would go on
+        // until the run's deadline, every run, and the stream would never move.
+        let declaration = try ConnectorDeclaration.parse(try JSONValue.parse(Array(Self.offsetDeclaration.utf8)))
+        transport.expect(.get("https://api.offset.example.test/v1/events"), Self.offsetPage(["a", "b"]), times: 2)
+        let (pages, error) = Paging.failure(try connector(declaration, credentials: #"{"key":"k-123456"}"#))
+        #expect(pages == [["a", "b"], ["a", "b"]])
+        #expect(error?.kind == .malformedResponse)
+        #expect(transport.remaining == 0 && transport.requests.count == 2)
+    }
 }
