@@ -1,7 +1,7 @@
 public import Curl
 public import Providers
 internal import Synchronization
-internal import Testing
+public import Testing
 
 /// An `HTTPTransport` that answers from a script: each request must match the next expected
 /// exchange, in order, and gets its recorded reply. Every request is recorded for assertions.
@@ -28,10 +28,14 @@ public final class ScriptedTransport: HTTPTransport, Sendable {
     private let state: Mutex<State>
     /// Called with each request as it is sent (e.g. to move a fake clock as a slow server would).
     private let onSend: (@Sendable (RecordedRequest) -> Void)?
+    /// Where the transport was made: the test that a stray request fails is reported there.
+    private let sourceLocation: SourceLocation
 
-    public init(_ script: [Exchange] = [], onSend: (@Sendable (RecordedRequest) -> Void)? = nil) {
+    public init(_ script: [Exchange] = [], onSend: (@Sendable (RecordedRequest) -> Void)? = nil,
+                sourceLocation: SourceLocation = #_sourceLocation) {
         state = Mutex(State(script: script))
         self.onSend = onSend
+        self.sourceLocation = sourceLocation
     }
 
     /// Appends an exchange to the script.
@@ -73,7 +77,7 @@ public final class ScriptedTransport: HTTPTransport, Sendable {
         }
         switch outcome {
         case .failure(let error):
-            Issue.record(Comment(rawValue: error.message))
+            Issue.record(Comment(rawValue: error.message), sourceLocation: sourceLocation)
             throw error
         case .success(.response(let response)):
             return response
