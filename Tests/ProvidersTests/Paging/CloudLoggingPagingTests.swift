@@ -83,6 +83,17 @@ import TestSupport
         #expect(clock.sleeps[1] == CloudLoggingReader.quotaCooldownSeconds[0])
     }
 
+    @Test func aRetryAfterLongerThanThePolicyWaitsEndsThePollWithoutACoolDown() throws {
+        // The cool-down is for RESOURCE_EXHAUSTED without Retry-After. A Retry-After past the policy's
+        // longest wait ends the source's poll as throttled: no cool-down, no wait for the paused budget.
+        expectToken("g1")
+        transport.expect(Self.page(after: nil), .status(429, headers: [("Retry-After", "300")]))
+        let (_, error) = Paging.failure(try provider(retry: RetryPolicy(maxRetryAfterSeconds: 120)))
+        #expect(error?.kind == .throttled)
+        #expect(clock.sleeps.isEmpty)
+        #expect(transport.requests.count == 2)
+    }
+
     @Test func serverErrorsGiveUpAfterMaxAttempts() throws {
         let policy = RetryPolicy(maxAttempts: 3, baseDelaySeconds: 1, maxDelaySeconds: 4)
         expectToken("g1")
