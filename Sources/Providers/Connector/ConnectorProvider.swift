@@ -130,8 +130,10 @@ public final class ConnectorProvider: CloudProvider {
                 retries += 1
                 let wait = RetryPolicy.retryAfterSeconds(response.header(named: "retry-after"))
                     ?? Self.resetSeconds(response, declaration.pacing) ?? Double(1 << retries)
-                guard http.secondsLeft > wait + 5 else { throw error }
+                // The API's wait holds for every source sharing the budget, whether or not this one waits;
+                // like a 429's Retry-After, one past the policy's longest ends this source's poll.
                 if let pacing { http.pause(pacing, seconds: wait) }
+                guard wait <= http.maxRetryAfterSeconds, http.secondsLeft > wait + 5 else { throw error }
                 http.sleep(seconds: wait)
                 continue
             }

@@ -157,6 +157,14 @@ import UTCTime
         #expect(clock.sleeps == [9])
     }
 
+    @Test func aDeclaredThrottleLongerThanThePolicyWaitsEndsThePoll() throws {
+        // Like a 429 in ProviderHTTP: a Retry-After past the policy's longest wait is not waited for in this run.
+        transport.expect(.get(Self.slackLogs), .json(#"{"ok":false,"error":"ratelimited"}"#, headers: [("Retry-After", "600")]))
+        let (_, error) = Paging.failure(try connector("slack", credentials: Self.slackToken, retry: RetryPolicy(maxRetryAfterSeconds: 120)))
+        #expect(error?.kind == .throttled && error?.message.contains("ratelimited") == true)
+        #expect(clock.sleeps.isEmpty && transport.requests.count == 1)
+    }
+
     // MARK: Salesforce: the next page's URL in the body
 
     static var salesforceKey: String {
