@@ -231,4 +231,22 @@ import UTCTime
         #expect(checkpoint.pendingEnd == at(1800) && checkpoint.pendingTop == Self.now)
         #expect(rules.nextWindow(after: checkpoint, now: Self.now) == TimeWindow(start: at(-600), end: at(1800)))
     }
+
+    @Test func theRunsDeadlineMidSliceOfAStreamInNoOrderCommitsNothingAndShrinksTheSlice() throws {
+        // Risk detections come in whatever order Graph returns: only a whole slice can be committed.
+        let risks = "https://graph.microsoft.com/v1.0/identityProtection/riskDetections"
+        let transport = transport(onSend: { [clock] _ in clock.advance(1.5) })
+        transport.expect(.get(risks), .json(#"{"value":[{"id":"r1","lastUpdatedDateTime":"\#(Self.time(900))","riskEventType":"unfamiliarFeatures"}],"@odata.nextLink":"\#(risks)?$skiptoken=r2"}"#))
+        let provider = try AzureADProvider(context: context(
+            .azureAD, credentials: Self.credentials, settings: #"{"streams":["risk_detections"]}"#,
+            transport: transport, clock: clock, deadline: clock.now + 2.5, sourceID: Self.sourceID))
+        let stored = CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600)
+        let result = run(provider, from: stored)
+        #expect(result.error == nil && result.backlogLeft)
+        // Published but not committed: the next run reads the slice again (smaller), and Kafka's
+        // consumers see r1 again, keyed the same.
+        #expect(sink.publishedIDs == ["r1@\(Self.time(900))"] && sink.confirmations == 0)
+        let hint = try #require(store.state(sourceID: Self.sourceID, stream: "risk_detections"))
+        #expect(hint.checkpoint?.watermark == at(0) && hint.checkpoint?.resumeAt == nil && hint.sliceSeconds == 1800)
+    }
 }
