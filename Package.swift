@@ -101,6 +101,13 @@ let package = Package(
             "Kafka", "KafkaDevTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fakes shared by the unit tests (a scripted HTTP transport, a fake clock, an in-memory
+        // checkpoint store, a recording event sink) and the recorded pages they answer with.
+        // Test targets only: no production target or executable may depend on it.
+        .target(name: "TestSupport", dependencies: [
+            "Providers", "Poller", "Catalog", "Curl", "JSONBytes", .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Pages")]),
+
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
@@ -122,13 +129,16 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .testTarget(name: "ProvidersTests", dependencies: [
-            "Providers", "Catalog", "JSONBytes", "UTCTime", "Curl",
+            "Providers", "TestSupport", "Catalog", "JSONBytes", "UTCTime", "Curl",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PollerTests", dependencies: ["Poller", "Providers", "Catalog", "SourceModel", "JSONBytes", "UTCTime"]),
+        .testTarget(name: "PollerTests", dependencies: [
+            "Poller", "Providers", "TestSupport", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Curl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaDevTools"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),

@@ -71,6 +71,9 @@ public struct HTTPTiming: Sendable, Hashable, CustomStringConvertible {
     /// Until the first response byte.
     public var firstByte: Duration
 
+    /// No time spent (a response that never crossed a network).
+    public static let zero = HTTPTiming(total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero, firstByte: .zero)
+
     public var description: String {
         "total=\(total) connect=\(connect) tls=\(tlsHandshake) firstByte=\(firstByte)"
     }
@@ -106,4 +109,13 @@ public struct HTTPResponse: Sendable {
 
     /// The body as UTF-8 text (invalid bytes replaced), for error messages and tests.
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+extension HTTPResponse {
+    /// A response built elsewhere than libcurl (a recorded page in tests); header names are
+    /// lowercased, as the client delivers them.
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.init(status: status, headers: headers.map { (name: $0.name.lowercased(), value: $0.value) }, body: body,
+                  timing: .zero, connectionsOpened: 0, httpVersion: nil)
+    }
 }

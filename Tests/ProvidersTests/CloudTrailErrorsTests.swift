@@ -1,6 +1,7 @@
 import Curl
 import JSONBytes
 import Logging
+import TestSupport
 @testable import Providers
 import SourceModel
 import Testing
@@ -88,11 +89,7 @@ struct CloudTrailErrorsTests {
     // MARK: provider setup
 
     static func context(credentials: String, settings: String = "{}") throws -> ProviderContext {
-        let http = ProviderHTTP(transport: try HTTPClient(), limiter: RateLimiter(), retry: RetryPolicy(), deadline: .infinity)
-        return ProviderContext(sourceID: "s", tenantID: "t", platform: .aws,
-                               credentials: try JSONValue.parse(Array(credentials.utf8)),
-                               settings: try JSONValue.parse(Array(settings.utf8)),
-                               http: http, tokens: TokenCache(), logger: Logger(label: "test"))
+        try TestSupport.context(.aws, credentials: credentials, settings: settings, sourceID: "s")
     }
 
     static let credentials = #"{"access_key_id":"AKIAZ5EXAMPLEKEY0001","secret_access_key":"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY","region":"eu-west-1"}"#

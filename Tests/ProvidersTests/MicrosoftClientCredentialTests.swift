@@ -5,6 +5,7 @@ import SourceModel
 import SwiftASN1
 import Testing
 import X509
+import TestSupport
 @testable import Providers
 
 /// Certificate credentials for the Microsoft identity platform: the client assertion's

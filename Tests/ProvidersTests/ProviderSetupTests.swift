@@ -1,6 +1,7 @@
 import Foundation
 import SourceModel
 import Testing
+import TestSupport
 @testable import Providers
 
 /// Building the AzureAD and GCP providers from a source's credentials and settings:

@@ -1,5 +1,6 @@
 import Testing
 import SourceModel
+import TestSupport
 @testable import Providers
 
 /// Tokens never cross sources (security): the cache key carries the source and its credentials.

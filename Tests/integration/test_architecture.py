@@ -51,3 +51,8 @@ def test_the_poller_links_kafka_and_no_dev_tooling():
     assert {"Poller", "Providers", "Kafka"} <= modules_defined("siem-poller")
     for binary in ("siem-poller", "siem-api", "siem-ctl"):
         assert "KafkaDevTools" not in modules_defined(binary), binary
+
+
+def test_no_binary_holds_the_test_fakes():
+    for binary in ("siem-poller", "siem-api", "siem-ctl", "siem-devbroker"):
+        assert "TestSupport" not in modules_defined(binary), binary

@@ -60,6 +60,9 @@ struct StreamRun {
     /// commits and yields its turn (the streams often share one request budget).
     var pagesPerTurn: Int?
     let logger: Logger
+    /// The monotonic clock `softDeadline` and the progress interval are measured on (the
+    /// limiter's clock, so a fake one in tests drives them without sleeping).
+    var monotonic: @Sendable () -> Double = RateLimiter.monotonicSeconds
 
     /// Dense slices shrink and sparse ones grow; the size is kept in the checkpoint.
     static let minSlice: Int64 = 60
@@ -82,7 +85,7 @@ struct StreamRun {
         let progressive = stream.order != .unspecified
         var pagesThisTurn = 0
         while let window = rules.nextWindow(after: checkpoint, now: now, sliceSeconds: slice) {
-            if RateLimiter.monotonicSeconds() >= softDeadline {
+            if monotonic() >= softDeadline {
                 result.backlogLeft = true
                 break
             }
@@ -90,7 +93,7 @@ struct StreamRun {
             var dedupe = SliceDeduplicator(checkpoint: checkpoint, window: window, rules: rules, readAt: now,
                                            newestFirst: stream.order == .newestFirst)
             var pages = 0
-            var lastCommit = RateLimiter.monotonicSeconds()
+            var lastCommit = monotonic()
             var committedWithin = false
             let ingestedAt = clock.now().rfc3339
             /// Confirms what was published and commits the progress: up to the newest acknowledged
@@ -108,7 +111,7 @@ struct StreamRun {
                 result.events += publisher.published
                 result.truncated += publisher.truncated
                 publisher.beginBatch()
-                lastCommit = RateLimiter.monotonicSeconds()
+                lastCommit = monotonic()
             }
             do {
                 try provider.read(stream, window: window) { page throws(ProviderError) in
@@ -119,7 +122,7 @@ struct StreamRun {
                         try publisher.publish(event, origin: origin, ingestedAt: ingestedAt)
                     }
                     guard progressive else { return }
-                    let clock = RateLimiter.monotonicSeconds()
+                    let clock = monotonic()
                     if clock >= softDeadline || pagesPerTurn.map({ pagesThisTurn >= $0 }) == true {
                         try commitProgress()
                         throw Self.outOfTime
@@ -146,8 +149,10 @@ struct StreamRun {
                     if !committedWithin { saveSliceHint(checkpoint, slice: max(Self.minSlice, slice / 2)) }
                     result.backlogLeft = true
                 } else {
-                    // Keep what Kafka acknowledged before the failure (a delivery failure keeps nothing).
-                    if error.kind != .deliveryFailed { try? commitProgress() }
+                    // Keep what Kafka acknowledged before the provider failed. Not after our own side
+                    // failed: a delivery failure keeps nothing, and a refused save (lock lost, database)
+                    // came from a commit: writing again would write after losing the lock.
+                    if !error.isInfrastructure && error.kind != .lockLost { try? commitProgress() }
                     result.error = error
                 }
                 result.state = CursorState(checkpoint: checkpoint, sliceSeconds: slice)

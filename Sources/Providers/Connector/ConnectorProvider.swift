@@ -52,6 +52,7 @@ public final class ConnectorProvider: CloudProvider {
         let first = try url(declared, request: request, extra: [])
         var url = first
         var repeated = RepeatedPageToken(what: "\(stream.name): next page")
+        var repeatedOffset = RepeatedOffsetPage(what: stream.name)
         var read = 0
         for _ in 0..<Self.maxPages {
             let response = try fetch(url, declared: declared, request: request, what: stream.name)
@@ -82,7 +83,7 @@ public final class ConnectorProvider: CloudProvider {
                 try repeated.check(next)
                 url = next
             case .parameter(let name, let value, let checked):
-                if checked { try repeated.check(value) }
+                if checked { try repeated.check(value) } else { try repeatedOffset.check(ids: events.map(\.id)) }
                 url = try self.url(declared, request: request, extra: [(name, value)])
             }
         }
@@ -129,8 +130,10 @@ public final class ConnectorProvider: CloudProvider {
                 retries += 1
                 let wait = RetryPolicy.retryAfterSeconds(response.header(named: "retry-after"))
                     ?? Self.resetSeconds(response, declaration.pacing) ?? Double(1 << retries)
-                guard http.secondsLeft > wait + 5 else { throw error }
+                // The API's wait holds for every source sharing the budget, whether or not this one waits;
+                // like a 429's Retry-After, one past the policy's longest ends this source's poll.
                 if let pacing { http.pause(pacing, seconds: wait) }
+                guard wait <= http.maxRetryAfterSeconds, http.secondsLeft > wait + 5 else { throw error }
                 http.sleep(seconds: wait)
                 continue
             }

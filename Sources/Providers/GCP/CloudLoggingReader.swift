@@ -99,7 +99,10 @@ struct CloudLoggingReader {
             do {
                 response = try context.http.send(request, pacing: pacing, what: what)
             } catch {
-                guard error.kind == .throttled, cooldowns < Self.quotaCooldownSeconds.count,
+                // Only for throttling without a Retry-After: a Retry-After the policy would not wait
+                // for has paused the budget, and ends this source's poll as throttled.
+                guard error.kind == .throttled, context.http.pausedSeconds(pacing) == 0,
+                      cooldowns < Self.quotaCooldownSeconds.count,
                       context.http.secondsLeft > Self.quotaCooldownSeconds[cooldowns] + 5
                 else { throw error }
                 context.http.sleep(seconds: Self.quotaCooldownSeconds[cooldowns])

@@ -36,6 +36,12 @@ public final class ProviderHTTP {
         limiter.pause(pacing.key, seconds: seconds)
     }
 
+    /// The longest Retry-After waited for within a run (the retry policy's); longer ones end the poll.
+    public var maxRetryAfterSeconds: Double { retry.maxRetryAfterSeconds }
+
+    /// Seconds until the provider's "wait" on the budget `pacing` names ends (0 when none is in effect).
+    public func pausedSeconds(_ pacing: Pacing) -> Double { limiter.pausedSeconds(pacing.key) }
+
     /// Sends with pacing and retries. Returns the first response that is not
     /// retryable (any status: 2xx, or a 4xx the caller interprets). 429/503 wait
     /// for Retry-After; 5xx and network failures back off with jitter.

@@ -77,6 +77,11 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Seconds until a provider's "wait" for `key` ends (0 when none is in effect).
+    public func pausedSeconds(_ key: String) -> Double {
+        windows.withLock { windows in max(0, (windows[key]?.pausedUntil ?? 0) - clock()) }
+    }
+
     /// The limiter's monotonic clock (a fake one in tests), which every wait of a run is measured on.
     public func now() -> Double { clock() }
 
