@@ -126,8 +126,10 @@ public final class SourceRepository {
 
     /// Replaces the source's fields; nil `credentials` keeps the stored ones.
     /// Re-enabling a source clears its failure state so it is polled again.
+    /// With `unlessPlatformChanges`, a source stored with another platform is left as it is
+    /// (nil, like a missing one): the caller checked the draft without the stored platform.
     public func update(tenantID: String, sourceID: String, draft: SourceDraft,
-                       credentials: SealedCredentials?) throws(StorageError) -> StoredSource? {
+                       credentials: SealedCredentials?, unlessPlatformChanges: Bool = false) throws(StorageError) -> StoredSource? {
         let settings = String(decoding: draft.settings.serialized(), as: UTF8.self)
         return try sources(tenantID, """
             UPDATE cloud_api_sources SET
@@ -144,6 +146,7 @@ public final class SourceRepository {
                 credentials_expires_at = CASE WHEN \(credentials != nil) THEN \(credentials?.expiresAt)::timestamptz
                                               ELSE credentials_expires_at END
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid
+              AND (NOT \(unlessPlatformChanges) OR platform = \(draft.platform.rawValue))
             RETURNING \(unsafeSQL: StoredSource.selectList)
             """, "could not update the source").first
     }

@@ -112,6 +112,37 @@ def test_rename_onto_existing_name_is_409(stack, admin):
     assert admin.get(f"{stack.url}/v1/cloud_api_sources/{a['source_id']}").json()["source_name"] == "a"
 
 
+def test_put_answers_whichever_path_it_takes(stack, admin, tenant, db):
+    """A PUT that keeps the credentials updates in one statement unless the stored platform
+    differs; every answer must be the one the read-first path gives."""
+    src = admin.post(f"{stack.url}/v1/cloud_api_sources", json=body("AWS", name="kept")).json()
+    url = f"{stack.url}/v1/cloud_api_sources/{src['source_id']}"
+    missing = f"{stack.url}/v1/cloud_api_sources/00000000-0000-4000-8000-000000000000"
+    stored = lambda: db.execute("SELECT platform, polling_interval_minutes FROM cloud_api_sources "
+                                "WHERE source_id = %s", (src["source_id"],)).fetchone()
+
+    r = admin.put(url, json={"platform": "GCP", "source_name": "kept", "polling_interval_minutes": 30})
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"] == [{"field": "api_credentials_json", "message": "is required when the platform changes"}]
+    r = admin.put(url, json={"platform": "GCP", "source_name": "kept", "polling_interval_minutes": 0})
+    assert r.status_code == 400, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["polling_interval_minutes", "api_credentials_json"]
+    assert stored() == ("AWS", 15)
+
+    assert admin.put(missing, json={"platform": "AWS", "source_name": "x"}).status_code == 404
+    assert admin.put(missing, json={"platform": "AWS", "source_name": "x", "polling_interval_minutes": 0}).status_code == 404
+    assert admin.put(missing, json=body("GCP", name="x")).status_code == 404
+
+    r = admin.put(url, json={"platform": "AWS", "source_name": "kept", "polling_interval_minutes": 30})
+    assert r.status_code == 200, r.text
+    assert r.json()["polling_interval_minutes"] == 30
+    assert r.json()["credentials"]["fingerprint"] == src["credentials"]["fingerprint"]
+    r = admin.put(url, json=body("GCP", name="kept"))
+    assert r.status_code == 200, r.text
+    assert r.json()["platform"] == "GCP"
+    assert stored() == ("GCP", 15)
+
+
 def test_health_needs_no_token(stack):
     r = stack.session().get(f"{stack.url}/v1/health")
     assert r.status_code == 200

@@ -104,6 +104,20 @@ struct SourcesController {
         let tenant = try context.tenant(role: Role.admin)
         let id = try sourceID(context)
         let members = try JSONBody.object(of: context.request)
+        // One statement for the usual PUT, which keeps the credentials: a body that is valid
+        // whatever the stored platform (the one rule that reads it: credentials are required
+        // when the platform changes) updates the row only if its platform stays. Anything else
+        // (no such source, another platform, new credentials, an invalid body) takes the path
+        // below, which reads the source first: the same answers, one round trip more.
+        if let draft = try? SourceInputValidator.draft(from: members, requireCredentials: false,
+                                                       hosts: configuration.providerHosts),
+           draft.credentialsJSON == nil,
+           let source = try storage({ () throws(StorageError) in
+               try repository.update(tenantID: tenant, sourceID: id, draft: draft, credentials: nil,
+                                     unlessPlatformChanges: true)
+           }) {
+            return updated(source, id: id, credentialsChanged: false, context: context)
+        }
         guard let stored = try storage({ () throws(StorageError) in try repository.find(tenantID: tenant, sourceID: id) }) else {
             throw HTTPError.notFound
         }
@@ -117,7 +131,11 @@ struct SourcesController {
         }) else {
             throw HTTPError.notFound
         }
-        context.logger.info("source updated", metadata: ["source.id": "\(id)", "credentials.changed": "\(sealed != nil)"])
+        return updated(source, id: id, credentialsChanged: sealed != nil, context: context)
+    }
+
+    private func updated(_ source: StoredSource, id: String, credentialsChanged: Bool, context: RequestContext) -> Response {
+        context.logger.info("source updated", metadata: ["source.id": "\(id)", "credentials.changed": "\(credentialsChanged)"])
         return .json { SourceRenderer.write(source, into: &$0) }
     }
 
