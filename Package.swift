@@ -38,10 +38,13 @@ let package = Package(
 
         // Pure Swift building blocks.
         .target(name: "JSONBytes"),
+        // Small text helpers with no dependencies: base64url (JWTs, thumbprints, page tokens).
+        .target(name: "TextBasics"),
         .target(name: "UTCTime"),
         .target(name: "HTTPRouting", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Secrets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [
+            "TextBasics",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -58,13 +61,14 @@ let package = Package(
         ]),
         .target(name: "API", dependencies: [
             "HTTPRouting", "Auth", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Providers",
+            "TextBasics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         // The platforms' audit-log APIs over an HTTP transport: no Kafka, no PostgreSQL
         // (siem-api links this for credential checks and probes).
         .target(name: "Providers", dependencies: [
-            "Curl", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "SigV4",
+            "Curl", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "SigV4", "TextBasics",
             .product(name: "Crypto", package: "swift-crypto"),
             // RSA (RS256) for the service-account and client-assertion JWTs.
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -103,6 +107,7 @@ let package = Package(
 
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
+        .testTarget(name: "TextBasicsTests", dependencies: ["TextBasics"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting", "JSONBytes"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),
