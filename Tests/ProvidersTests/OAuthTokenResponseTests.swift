@@ -31,6 +31,14 @@ import Testing
         #expect(broken?.message == "token request refused: HTTP 502")
     }
 
+    /// Entra ends each line with CRLF, which Swift reads as one Character: the trace and
+    /// correlation ids must still stay out of the message.
+    @Test func aCRLFDescriptionKeepsOnlyItsFirstLine() {
+        let body = #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2"}"#
+        let refused = refusal { () throws(ProviderError) in try OAuthTokenResponse.read(Self.response(401, body), defaultLifetime: 900) }
+        #expect(refused?.message == "token request refused: invalid_client AADSTS7000215: Invalid client secret provided.")
+    }
+
     /// Entra's mapping: a 403 or 404 from its token endpoint is its trouble, not the client's.
     @Test func aCallerMaySayWhatARefusalMeans() {
         let refused = refusal { () throws(ProviderError) in

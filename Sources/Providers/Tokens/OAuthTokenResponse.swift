@@ -35,7 +35,8 @@ enum OAuthTokenResponse {
     }
 
     /// AADSTS descriptions carry trace and correlation ids on later lines; keep the reason.
+    /// `isNewline`, not a comparison with "\r" and "\n": Entra's CRLF is one Character.
     static func firstLine(_ text: String) -> String {
-        String(text.prefix { $0 != "\r" && $0 != "\n" }.prefix(300))
+        String(text.prefix { !$0.isNewline }.prefix(300))
     }
 }
