@@ -1,5 +1,6 @@
 internal import Curl
 internal import JSONBytes
+internal import TextBasics
 
 /// Reads an OAuth2 token endpoint's answer (RFC 6749 §5.1/§5.2): the access token and its
 /// lifetime, or the refusal with the endpoint's own error code and the first line of its text.
@@ -21,9 +22,10 @@ enum OAuthTokenResponse {
     ) throws(ProviderError) -> (token: String, lifetime: Double) {
         let body = try? RawJSON(validating: response.body)
         guard response.status == 200 else {
-            // {"error":"invalid_grant","error_description":"Invalid JWT Signature."}
+            // {"error":"invalid_grant","error_description":"Invalid JWT Signature."}; AADSTS descriptions
+            // carry trace and correlation ids on later lines: keep the reason.
             let code = body?["error"]?.stringValue ?? "HTTP \(response.status)"
-            let description = (body?["error_description"]?.stringValue).map(firstLine) ?? ""
+            let description = body?["error_description"]?.stringValue?.firstLine(limit: 300) ?? ""
             throw ProviderError(refusal(response.status), "token request refused: \(code) \(description)".trimmingCharacters(in: " "))
         }
         guard let token = body?["access_token"]?.stringValue, !token.isEmpty else {
@@ -32,11 +34,5 @@ enum OAuthTokenResponse {
         // A number per RFC 6749; some endpoints (Azure AD v1) send it as a string.
         let lifetime = body?["expires_in"]?.doubleValue ?? body?["expires_in"]?.stringValue.flatMap(Double.init)
         return (token, lifetime ?? defaultLifetime)
-    }
-
-    /// AADSTS descriptions carry trace and correlation ids on later lines; keep the reason.
-    /// `isNewline`, not a comparison with "\r" and "\n": Entra's CRLF is one Character.
-    static func firstLine(_ text: String) -> String {
-        String(text.prefix { !$0.isNewline }.prefix(300))
     }
 }
