@@ -32,13 +32,13 @@ let package = Package(
 
         // One Swift wrapper per C library; no C type leaks out of these.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTPRouting"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "UTCTime"]),
-        .target(name: "Curl", dependencies: ["CCurl", "CCurlShims"]),
-        .target(name: "Kafka", dependencies: ["CRdKafka", "CKafkaShims"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "UTCTime", "TextBasics"]),
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShims", "TextBasics"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "CKafkaShims", "TextBasics"]),
 
         // Pure Swift building blocks.
         .target(name: "JSONBytes"),
-        // Small text helpers with no dependencies: base64url (JWTs, thumbprints, page tokens).
+        // Small text helpers with no dependencies: base64url (JWTs, thumbprints, page tokens), trimming.
         .target(name: "TextBasics"),
         .target(name: "UTCTime"),
         .target(name: "HTTPRouting", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["JSONBytes", "UTCTime"]),
         .target(name: "SourceModel", dependencies: ["Catalog", "JSONBytes", "UTCTime"]),
         .target(name: "JSONLogging", dependencies: ["JSONBytes", "UTCTime", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SigV4", dependencies: ["TextBasics", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Application libraries.
         .target(name: "Storage", dependencies: [

@@ -26,7 +26,7 @@ enum OAuthTokenResponse {
             // carry trace and correlation ids on later lines: keep the reason.
             let code = body?["error"]?.stringValue ?? "HTTP \(response.status)"
             let description = body?["error_description"]?.stringValue?.firstLine(limit: 300) ?? ""
-            throw ProviderError(refusal(response.status), "token request refused: \(code) \(description)".trimmingCharacters(in: " "))
+            throw ProviderError(refusal(response.status), String("token request refused: \(code) \(description)".trimmed(" ")))
         }
         guard let token = body?["access_token"]?.stringValue, !token.isEmpty else {
             throw ProviderError(.malformedResponse, "token response has no access_token")
