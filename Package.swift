@@ -41,6 +41,8 @@ let package = Package(
         // Small text helpers with no dependencies: base64url (JWTs, thumbprints, page tokens), trimming.
         .target(name: "TextBasics"),
         .target(name: "UTCTime"),
+        // The executables' one reader of environment variables (typed, errors name the variable, never its value).
+        .target(name: "EnvironmentVariables"),
         .target(name: "HTTPRouting", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Secrets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [
@@ -89,16 +91,16 @@ let package = Package(
 
         // Executables: wiring only.
         .executableTarget(name: "siem-api", dependencies: [
-            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets", "Catalog",
+            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets", "Catalog", "EnvironmentVariables",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-poller", dependencies: [
-            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", .product(name: "Logging", package: "swift-log"),
+            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", "EnvironmentVariables", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [
-            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime", "Catalog",
+            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime", "Catalog", "EnvironmentVariables",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-devbroker", dependencies: [
@@ -109,6 +111,7 @@ let package = Package(
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(name: "TextBasicsTests", dependencies: ["TextBasics"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
+        .testTarget(name: "EnvironmentVariablesTests", dependencies: ["EnvironmentVariables"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting", "JSONBytes"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: [
