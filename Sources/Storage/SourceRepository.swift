@@ -9,8 +9,8 @@ public struct SealedCredentials: Sendable {
     public var keyID: String
     public var fingerprint: String
     /// When the credentials stop working on their own (RFC 3339), if known.
-    public var expiresAt: String?
-    public init(envelope: [UInt8], keyID: String, fingerprint: String, expiresAt: String? = nil) {
+    public var expiresAt: UTCTimestamp?
+    public init(envelope: [UInt8], keyID: String, fingerprint: String, expiresAt: UTCTimestamp? = nil) {
         self.envelope = envelope
         self.keyID = keyID
         self.fingerprint = fingerprint

@@ -139,7 +139,7 @@ struct SourcesController {
             let envelope = try cipher.seal(credentials, for: binding)
             return SealedCredentials(envelope: envelope, keyID: CredentialCipher.keyID(of: envelope) ?? "",
                                      fingerprint: cipher.fingerprint(of: credentials, for: binding),
-                                     expiresAt: expiresAt?.rfc3339)
+                                     expiresAt: expiresAt)
         } catch {
             throw HTTPError.internalError
         }
