@@ -132,13 +132,20 @@ public enum SettingsSchema {
     public static func defaultInt(_ name: String) -> Int? { spec(named: name)?.defaultValue?.intValue }
 
     /// How far back a new source's first poll starts, unless it sets `initial_lookback_minutes`.
-    public static var initialLookbackMinutes: Int { defaultInt("initial_lookback_minutes") ?? 1440 }
+    public static var initialLookbackMinutes: Int { declaredDefault("initial_lookback_minutes") }
 
     /// Ids remembered per stream to drop re-reads, unless the source sets `dedup_max_ids`.
-    public static var dedupMaxIDs: Int { defaultInt("dedup_max_ids") ?? 50_000 }
+    public static var dedupMaxIDs: Int { declaredDefault("dedup_max_ids") }
 
     /// Polling intervals a watermark may trail before the stream is lagging, unless set.
-    public static var lagAlertIntervals: Int { defaultInt("lag_alert_intervals") ?? 4 }
+    public static var lagAlertIntervals: Int { declaredDefault("lag_alert_intervals") }
+
+    /// The default the spec above declares: the one place the number is written (a spec
+    /// without one is a programming error; CatalogDefaultsTests and the poller's tests read these).
+    private static func declaredDefault(_ name: String) -> Int {
+        guard let value = defaultInt(name) else { preconditionFailure("SettingsSchema: \(name) declares no integer default") }
+        return value
+    }
 
     public static func spec(named name: String) -> SettingSpec? {
         specs.first { $0.name == name }
