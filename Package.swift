@@ -32,16 +32,21 @@ let package = Package(
 
         // One Swift wrapper per C library; no C type leaks out of these.
         .target(name: "FastCGI", dependencies: ["CFastCGI", "HTTPRouting"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ", "UTCTime"]),
-        .target(name: "Curl", dependencies: ["CCurl", "CCurlShims"]),
-        .target(name: "Kafka", dependencies: ["CRdKafka", "CKafkaShims"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "UTCTime", "TextBasics"]),
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShims", "TextBasics"]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "CKafkaShims", "TextBasics"]),
 
         // Pure Swift building blocks.
         .target(name: "JSONBytes"),
+        // Small text helpers with no dependencies: base64url (JWTs, thumbprints, page tokens), trimming.
+        .target(name: "TextBasics"),
         .target(name: "UTCTime"),
+        // The executables' one reader of environment variables (typed, errors name the variable, never its value).
+        .target(name: "EnvironmentVariables"),
         .target(name: "HTTPRouting", dependencies: ["JSONBytes", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Secrets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Auth", dependencies: [
+            "TextBasics",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
@@ -49,7 +54,7 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["JSONBytes", "UTCTime"]),
         .target(name: "SourceModel", dependencies: ["Catalog", "JSONBytes", "UTCTime"]),
         .target(name: "JSONLogging", dependencies: ["JSONBytes", "UTCTime", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "SigV4", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SigV4", dependencies: ["TextBasics", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Application libraries.
         .target(name: "Storage", dependencies: [
@@ -58,13 +63,14 @@ let package = Package(
         ]),
         .target(name: "API", dependencies: [
             "HTTPRouting", "Auth", "Storage", "Secrets", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Providers",
+            "TextBasics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         // The platforms' audit-log APIs over an HTTP transport: no Kafka, no PostgreSQL
         // (siem-api links this for credential checks and probes).
         .target(name: "Providers", dependencies: [
-            "Curl", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "SigV4",
+            "Curl", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "SigV4", "TextBasics",
             .product(name: "Crypto", package: "swift-crypto"),
             // RSA (RS256) for the service-account and client-assertion JWTs.
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -85,16 +91,16 @@ let package = Package(
 
         // Executables: wiring only.
         .executableTarget(name: "siem-api", dependencies: [
-            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets", "Catalog",
+            "API", "FastCGI", "Storage", "Postgres", "JSONLogging", "Auth", "Secrets", "Catalog", "EnvironmentVariables",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-poller", dependencies: [
-            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", .product(name: "Logging", package: "swift-log"),
+            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", "EnvironmentVariables", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [
-            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime", "Catalog",
+            "Storage", "Secrets", "Auth", "Postgres", "SourceModel", "JSONBytes", "UTCTime", "Catalog", "EnvironmentVariables",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-devbroker", dependencies: [
@@ -110,7 +116,9 @@ let package = Package(
 
         // Unit tests mirror the modules; integration tests live in Tests/integration (pytest).
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
+        .testTarget(name: "TextBasicsTests", dependencies: ["TextBasics"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
+        .testTarget(name: "EnvironmentVariablesTests", dependencies: ["EnvironmentVariables"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting", "JSONBytes"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "AuthTests", dependencies: [

@@ -1,11 +1,12 @@
 internal import HTTPRouting
 internal import JSONBytes
+internal import TextBasics
 
 /// Reads a JSON object body: 415 for another media type, 400 for bad JSON.
 enum JSONBody {
     static func object(of request: Request) throws(HTTPError) -> [(key: String, value: JSONValue)] {
         let type = request.header("content-type")?.split(separator: ";").first?
-            .trimmingCharacters(in: " ").lowercased()
+            .trimmed(" ").lowercased()
         guard type == "application/json" || type?.hasSuffix("+json") == true else {
             throw HTTPError.unsupportedMediaType
         }
@@ -19,14 +20,5 @@ enum JSONBody {
             throw HTTPError.badRequest("the body must be a JSON object")
         }
         return members
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: Character) -> String {
-        var view = self
-        while view.first == set { view.removeFirst() }
-        while view.last == set { view.removeLast() }
-        return String(view)
     }
 }

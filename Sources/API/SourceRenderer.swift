@@ -1,6 +1,7 @@
 internal import JSONBytes
 internal import SourceModel
 internal import Storage
+internal import UTCTime
 
 /// The JSON shape of a source in every response. Credentials appear only as
 /// "set", a fingerprint and the sealing key id, never as values.
@@ -18,8 +19,8 @@ enum SourceRenderer {
         writer.key(ascii: "platform"); writer.string(source.platform.rawValue)
         writer.key(ascii: "source_name"); writer.string(source.sourceName)
         writer.key(ascii: "polling_interval_minutes"); writer.int(source.pollingIntervalMinutes)
-        writer.key(ascii: "last_polled_timestamp"); writer.string(source.lastPolledTimestamp)
-        writer.key(ascii: "next_poll_time"); writer.string(source.nextPollTime)
+        writer.key(ascii: "last_polled_timestamp"); writer.string(source.lastPolled?.rfc3339)
+        writer.key(ascii: "next_poll_time"); writer.string(source.nextPollTime.rfc3339)
         writer.key(ascii: "error_count"); writer.int(source.errorCount)
         writer.key(ascii: "settings"); writer.raw(source.settingsJSON.utf8)
         writer.key(ascii: "cursor"); writer.raw(source.cursorJSON.utf8)

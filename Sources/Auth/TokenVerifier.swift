@@ -1,3 +1,4 @@
+import TextBasics
 import Crypto
 import Foundation
 import JWTKit

@@ -1,5 +1,6 @@
 internal import CCurl
 internal import CCurlShims
+internal import TextBasics
 
 /// An HTTPS client on one libcurl easy handle.
 ///
@@ -335,25 +336,16 @@ final class TransferState {
             return true
         }
         if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
-            headers[headers.count - 1].value += " " + line.trimmingSpaces()  // obsolete line folding
+            headers[headers.count - 1].value += " " + String(line.trimmedSpacesAndTabs())  // obsolete line folding
             return true
         }
         guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = line[..<colon].trimmingSpaces().lowercased()
-        let value = line[line.index(after: colon)...].trimmingSpaces()
+        let name = line[..<colon].trimmedSpacesAndTabs().lowercased()
+        let value = String(line[line.index(after: colon)...].trimmedSpacesAndTabs())
         if !name.isEmpty { headers.append((name: name, value: value)) }
         return true
     }
 
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
-    }
 }
 
 private let curlWriteCallback: cshims_curl_data_cb = { pointer, size, count, userdata in

@@ -47,7 +47,8 @@ public struct HTTPClientConfiguration: Sendable {
         guard lowSpeedBytesPerSecond >= 0, maxResponseBytes > 0, (0...50).contains(maxRedirects) else {
             throw CurlError(.invalidConfiguration, "limits out of range")
         }
-        guard !userAgent.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+        // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard !userAgent.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else {
             throw CurlError(.invalidConfiguration, "user agent contains a line break")
         }
     }

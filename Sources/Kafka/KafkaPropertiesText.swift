@@ -1,3 +1,5 @@
+internal import TextBasics
+
 /// Extra librdkafka properties written as text: what `KAFKA_PROPERTIES_FILE` holds and
 /// `KAFKA_PROPERTIES` carries.
 ///
@@ -119,10 +121,8 @@ public struct KafkaPropertiesText: Sendable {
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
     }
 
+    /// Spaces, tabs and a CR left by CRLF line ends.
     private static func trimmed(_ text: Substring) -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) })
-        else { return "" }
-        return text[first...last]
+        text.trimmed { $0 == " " || $0 == "\t" || $0 == "\r" }
     }
 }

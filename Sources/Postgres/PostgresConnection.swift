@@ -1,6 +1,7 @@
 internal import CLibPQ
 internal import Glibc
 public import UTCTime
+internal import TextBasics
 
 /// One libpq connection. Not thread-safe: each worker thread owns its own.
 /// Statements are prepared once per connection and reused by their text.
@@ -227,21 +228,12 @@ public final class PostgresConnection {
     private static func message(_ handle: OpaquePointer?) -> String {
         guard let pointer = PQerrorMessage(handle) else { return "no connection" }
         let text = String(cString: pointer)
-        return text.trimmingWhitespace()
+        return String(text.trimmed(where: \.isWhitespace))
     }
 }
 
 @available(*, unavailable)
 extension PostgresConnection: Sendable {}
-
-extension String {
-    func trimmingWhitespace() -> String {
-        var view = Substring(self)
-        while let first = view.first, first.isWhitespace { view.removeFirst() }
-        while let last = view.last, last.isWhitespace { view.removeLast() }
-        return String(view)
-    }
-}
 
 /// PG_DIAG_* are char macros that Swift does not import.
 private enum DiagField {

@@ -1,3 +1,5 @@
+public import UTCTime
+
 /// A parameterized statement. Interpolated values become `$1…$n` binds, so
 /// user input never becomes SQL text; raw SQL must be spelled `unsafeSQL:`.
 public struct SQL: Sendable, ExpressibleByStringInterpolation {
@@ -63,6 +65,8 @@ extension Int: PostgresBindable { public var postgresBind: PostgresBind { .text(
 extension Int64: PostgresBindable { public var postgresBind: PostgresBind { .text(String(self)) } }
 extension Bool: PostgresBindable { public var postgresBind: PostgresBind { .text(self ? "t" : "f") } }
 extension Double: PostgresBindable { public var postgresBind: PostgresBind { .text(String(self)) } }
+/// RFC 3339 text, which `::timestamptz` reads exactly (microseconds, UTC).
+extension UTCTimestamp: PostgresBindable { public var postgresBind: PostgresBind { .text(rfc3339) } }
 
 /// `bytea` parameter, sent as hex text.
 public struct ByteaBind: PostgresBindable, Sendable {

@@ -1,3 +1,5 @@
+internal import TextBasics
+
 /// The pure string-building steps of SigV4's canonical request (AWS "Task 1").
 enum Canonical {
     /// The canonical URI: dot segments and empty segments removed (unless `normalize` is off, as for S3),
@@ -77,7 +79,7 @@ enum Canonical {
         var order: [String] = []
         var values: [String: [String]] = [:]
         for header in headers {
-            let name = trimmed(header.name).lowercased()
+            let name = header.name.trimmedSpacesAndTabs().lowercased()
             if values[name] == nil { order.append(name) }
             values[name, default: []].append(headerValue(header.value, multilineSeparator: multilineSeparator))
         }
@@ -93,7 +95,7 @@ enum Canonical {
     /// with `multilineSeparator`), ends trimmed, runs of spaces and tabs squeezed to one space.
     static func headerValue(_ raw: String, multilineSeparator: String) -> String {
         let lines = raw.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        let unfolded = lines.map(trimmed).filter { !$0.isEmpty }.joined(separator: multilineSeparator)
+        let unfolded = lines.map { $0.trimmedSpacesAndTabs() }.filter { !$0.isEmpty }.joined(separator: multilineSeparator)
         var result = ""
         var lastWasSpace = false
         for character in unfolded {
@@ -106,13 +108,5 @@ enum Canonical {
             }
         }
         return result
-    }
-
-    private static func trimmed(_ text: some StringProtocol) -> String {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = text.firstIndex(where: { !isBlank($0) }),
-            let end = text.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        return String(text[start...end])
     }
 }

@@ -30,8 +30,8 @@ public struct SourceDraft: Sendable {
 /// The result of one poll, recorded by the poller or through the API.
 public struct PollReport: Sendable {
     public var success: Bool
-    /// When the poll finished, RFC 3339.
-    public var polledAt: String
+    /// When the poll finished.
+    public var polledAt: UTCTimestamp
     /// Short, secret-free reason for a failure.
     public var error: String?
     public var events: Int
@@ -39,7 +39,7 @@ public struct PollReport: Sendable {
     /// The poll stopped at its deadline with events still to read: poll again at once.
     public var backlogLeft: Bool
 
-    public init(success: Bool, polledAt: String, error: String?, events: Int, durationMs: Int?, backlogLeft: Bool = false) {
+    public init(success: Bool, polledAt: UTCTimestamp, error: String?, events: Int, durationMs: Int?, backlogLeft: Bool = false) {
         self.backlogLeft = backlogLeft
         self.success = success
         self.polledAt = polledAt

@@ -22,7 +22,7 @@ public final class LockedSourceStore {
     public func tryLock(sourceID: String) throws(StorageError) -> Bool {
         do {
             let result = try connection.query(
-                "SELECT pg_try_advisory_lock(hashtextextended(\(sourceID), \(unsafeSQL: SourceLock.seed)))")
+                "SELECT pg_try_advisory_lock(hashtextextended(\(sourceID), \(unsafeSQL: AdvisoryLocks.sourceSeedSQL)))")
             guard result.bool(0, 0) == true else { return false }
             lockSessions[sourceID] = connection.session
             return true
@@ -34,7 +34,7 @@ public final class LockedSourceStore {
     public func unlock(sourceID: String) {
         // A lock whose session ended is already gone; unlocking on a new session only warns.
         guard let session = lockSessions.removeValue(forKey: sourceID) else { return }
-        _ = try? connection.query("SELECT pg_advisory_unlock(hashtextextended(\(sourceID), \(unsafeSQL: SourceLock.seed)))", session: session)
+        _ = try? connection.query("SELECT pg_advisory_unlock(hashtextextended(\(sourceID), \(unsafeSQL: AdvisoryLocks.sourceSeedSQL)))", session: session)
     }
 
     /// The session that holds the source's lock, for writes pinned to it; `.lockLost`
@@ -76,7 +76,7 @@ public final class LockedSourceStore {
         do {
             result = try connection.query("""
                 WITH lock AS (
-                    SELECT EXISTS (SELECT FROM pg_locks, hashtextextended(\(sourceID), \(unsafeSQL: SourceLock.seed)) AS key
+                    SELECT EXISTS (SELECT FROM pg_locks, hashtextextended(\(sourceID), \(unsafeSQL: AdvisoryLocks.sourceSeedSQL)) AS key
                                    WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 1
                                      AND classid = (key >> 32 & 4294967295)::oid AND objid = (key & 4294967295)::oid) AS held
                 ), saved AS (

@@ -63,8 +63,8 @@ public struct Migrator {
         for migration in migrations {
             do {
                 let done = try connection.transaction { () throws -> Bool in
-                    // Serializes concurrent migrators (the key is an arbitrary constant).
-                    try connection.query("SELECT pg_advisory_xact_lock(727274001)")
+                    // Serializes concurrent migrators.
+                    try connection.query("SELECT pg_advisory_xact_lock(\(unsafeSQL: String(AdvisoryLocks.migrations)))")
                     let existing = try connection.query(
                         "SELECT checksum FROM schema_migrations WHERE version = \(migration.version)")
                     let sum = Self.checksum(migration.sql)

@@ -4,9 +4,6 @@ public import Postgres
 /// siem-api process sees the same count: a probe holds one of its tenant's advisory locks
 /// (session-level, so a killed process frees it with its connection).
 public final class ProbeSlots {
-    /// The first key of the two-key advisory locks; the poller's one-key locks never collide.
-    static let namespace = 0x5349_4550  // "SIEP"
-
     private let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
@@ -16,7 +13,7 @@ public final class ProbeSlots {
         for slot in 0..<slots {
             do {
                 let result = try connection.query(
-                    "SELECT pg_try_advisory_lock(\(Self.namespace)::int4, hashtext(\(tenantID)::text || '#' || \(slot)::text))")
+                    "SELECT pg_try_advisory_lock(\(Int(AdvisoryLocks.probeNamespace))::int4, hashtext(\(tenantID)::text || '#' || \(slot)::text))")
                 if result.bool(0, 0) == true { return slot }
             } catch {
                 throw .wrap(error, "could not count the tenant's source tests")
@@ -27,7 +24,7 @@ public final class ProbeSlots {
 
     public func release(tenantID: String, slot: Int) {
         _ = try? connection.query(
-            "SELECT pg_advisory_unlock(\(Self.namespace)::int4, hashtext(\(tenantID)::text || '#' || \(slot)::text))")
+            "SELECT pg_advisory_unlock(\(Int(AdvisoryLocks.probeNamespace))::int4, hashtext(\(tenantID)::text || '#' || \(slot)::text))")
     }
 }
 

@@ -9,8 +9,8 @@ public struct SealedCredentials: Sendable {
     public var keyID: String
     public var fingerprint: String
     /// When the credentials stop working on their own (RFC 3339), if known.
-    public var expiresAt: String?
-    public init(envelope: [UInt8], keyID: String, fingerprint: String, expiresAt: String? = nil) {
+    public var expiresAt: UTCTimestamp?
+    public init(envelope: [UInt8], keyID: String, fingerprint: String, expiresAt: UTCTimestamp? = nil) {
         self.envelope = envelope
         self.keyID = keyID
         self.fingerprint = fingerprint
@@ -175,7 +175,7 @@ public final class SourceRepository {
     public func setCheckpoint(tenantID: String, sourceID: String, stream: String,
                               checkpointJSON: String) throws(StorageError) -> StoredSource? {
         return try sources(tenantID, """
-            WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(\(sourceID), \(unsafeSQL: SourceLock.seed))) AS free)
+            WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(\(sourceID), \(unsafeSQL: AdvisoryLocks.sourceSeedSQL))) AS free)
             UPDATE cloud_api_sources SET cursor = jsonb_set(cursor, ARRAY[\(stream)], \(checkpointJSON)::jsonb, true)
             WHERE tenant_id = \(tenantID) AND source_id = \(sourceID)::uuid AND (SELECT free FROM lock)
             RETURNING \(unsafeSQL: StoredSource.selectList)

@@ -1,4 +1,4 @@
-internal import UTCTime
+public import UTCTime
 public import Postgres
 public import SourceModel
 
@@ -9,8 +9,8 @@ public struct DueSource: Sendable {
     public var platform: Platform
     public var sourceName: String
     public var pollingIntervalMinutes: Int
-    public var lastPolledTimestamp: String?
-    public var nextPollTime: String
+    public var lastPolled: UTCTimestamp?
+    public var nextPollTime: UTCTimestamp
     public var errorCount: Int
     public var settingsJSON: String
     public var cursorJSON: String
@@ -27,10 +27,13 @@ extension DueSource {
         guard let platform = result.string(row, 2).map(Platform.init(stored:)) else {
             throw StorageError(code: .corruptRow, message: "no platform in due source")
         }
+        guard let nextPollTime = result.timestamp(row, 6) else {
+            throw StorageError(code: .corruptRow, message: "no next_poll_time in due source")
+        }
         self.init(
             sourceID: result.string(row, 0) ?? "", tenantID: result.string(row, 1) ?? "", platform: platform,
             sourceName: result.string(row, 3) ?? "", pollingIntervalMinutes: result.int(row, 4) ?? 0,
-            lastPolledTimestamp: result.timestamp(row, 5)?.rfc3339, nextPollTime: result.timestamp(row, 6)?.rfc3339 ?? "",
+            lastPolled: result.timestamp(row, 5), nextPollTime: nextPollTime,
             errorCount: result.int(row, 7) ?? 0, settingsJSON: result.string(row, 8) ?? "{}",
             cursorJSON: result.string(row, 9) ?? "{}")
         if result.columnCount > 10 { streamStateJSON = result.string(row, 10) ?? "{}" }
@@ -42,7 +45,7 @@ public struct RecordedOutcome: Sendable {
     public var sourceID: String
     public var isEnabled: Bool
     public var errorCount: Int
-    public var nextPollTime: String
+    public var nextPollTime: UTCTimestamp?
     public var disabledReason: String?
 }
 
@@ -59,7 +62,7 @@ public final class SourceSchedule {
 
     public init(connection: PostgresConnection) { self.connection = connection }
 
-    public func dueSources(now: String, limit: Int) throws(StorageError) -> [DueSource] {
+    public func dueSources(now: UTCTimestamp, limit: Int) throws(StorageError) -> [DueSource] {
         let result: PostgresResult
         do {
             result = try connection.query("""
@@ -119,7 +122,7 @@ public final class SourceSchedule {
             sourceID: result.string(0, 0) ?? sourceID,
             isEnabled: result.bool(0, 1) ?? false,
             errorCount: result.int(0, 2) ?? 0,
-            nextPollTime: result.timestamp(0, 3)?.rfc3339 ?? "",
+            nextPollTime: result.timestamp(0, 3),
             disabledReason: result.string(0, 4))
     }
 }

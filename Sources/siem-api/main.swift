@@ -1,6 +1,7 @@
 // siem-api: the FastCGI responder behind nginx. Wiring only; the API lives in Sources/API.
 import Catalog
 import API
+import EnvironmentVariables
 import ArgumentParser
 import Auth
 import FastCGI
@@ -21,13 +22,13 @@ struct SiemAPI: ParsableCommand {
     var socket: String?
 
     @Option(help: "Worker threads, each with its own PostgreSQL connection.")
-    var workers: Int = Int(ProcessInfo.processInfo.environment["SIEM_API_WORKERS"] ?? "") ?? 4
+    var workers: Int = ProcessEnvironment.current.string("SIEM_API_WORKERS").flatMap { Int($0) } ?? 4
 
     mutating func run() throws {
         JSONLogHandler.bootstrap()
         let logger = Logger(label: "siem-api")
-        let environment = ProcessInfo.processInfo.environment
-        let socket = socket ?? environment["SIEM_API_SOCKET"]
+        let environment = ProcessEnvironment.current
+        let socket = socket ?? environment.string("SIEM_API_SOCKET")
         do {
             let settings = try APISettings(environment: environment)
             let server = try FastCGIServer(socketPath: socket, maxBodyBytes: settings.api.maxBodyBytes)
@@ -53,18 +54,12 @@ struct APISettings: Sendable {
     /// Rendered listings shared by the workers; nil when SIEM_API_LISTING_CACHE_MB=0.
     var listings: ListingCache?
 
-    init(environment: [String: String]) throws {
-        guard let url = environment["SIEM_API_DATABASE_URL"] ?? environment["DATABASE_URL"] else {
-            throw ConfigurationError("set SIEM_API_DATABASE_URL or DATABASE_URL")
-        }
-        databaseURL = url
+    init(environment: ProcessEnvironment) throws {
+        databaseURL = try environment.required("SIEM_API_DATABASE_URL", "DATABASE_URL")
         var tokens = TokenVerifierConfiguration(
-            hmacSecret: environment["SIEM_JWT_SECRET"].map { Array($0.utf8) },
-            issuer: environment["SIEM_JWT_ISSUER"], audience: environment["SIEM_JWT_AUDIENCE"])
-        if let path = environment["SIEM_JWKS_FILE"] {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw ConfigurationError("SIEM_JWKS_FILE: cannot read \(path)")
-            }
+            hmacSecret: environment.string("SIEM_JWT_SECRET").map { Array($0.utf8) },
+            issuer: environment.string("SIEM_JWT_ISSUER"), audience: environment.string("SIEM_JWT_AUDIENCE"))
+        if let path = try environment.readableFile("SIEM_JWKS_FILE", emptyIsUnset: false) {
             // Any application of a shared IdP can get a token signed by these keys: only the
             // issuer and the audience say it was issued for this API.
             guard tokens.issuer?.isEmpty == false, tokens.audience?.isEmpty == false else {
@@ -79,20 +74,14 @@ struct APISettings: Sendable {
             throw ConfigurationError("SIEM_JWT_SECRET must be at least 32 bytes")
         }
         verifier = try TokenVerifier(configuration: tokens)
-        cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment))
-        if let bundle = environment["SIEM_CA_BUNDLE"], !bundle.isEmpty { api.caBundlePath = bundle }
-        api.providerHosts = try ProviderHostPolicy(environment: environment)
-        api.metricsTrustLoopback = environment["SIEM_METRICS_TRUST_LOOPBACK"] == "1"
-        if let limit = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
-            guard let value = Int(limit), value >= 1 else {
-                throw ConfigurationError("SIEM_MAX_CONSECUTIVE_FAILURES must be a positive integer")
-            }
-            api.maxConsecutiveFailures = value
+        cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment.variables))
+        if let bundle = environment.nonEmpty("SIEM_CA_BUNDLE") { api.caBundlePath = bundle }
+        api.providerHosts = try ProviderHostPolicy(environment: environment.variables)
+        api.metricsTrustLoopback = environment.bool("SIEM_METRICS_TRUST_LOOPBACK")
+        if let limit = try environment.int("SIEM_MAX_CONSECUTIVE_FAILURES", in: 1...Int.max) {
+            api.maxConsecutiveFailures = limit
         }
-        let cacheMB = environment["SIEM_API_LISTING_CACHE_MB"] ?? "32"
-        guard let megabytes = Int(cacheMB), (0...65536).contains(megabytes) else {
-            throw ConfigurationError("SIEM_API_LISTING_CACHE_MB must be an integer from 0 to 65536")
-        }
+        let megabytes = try environment.int("SIEM_API_LISTING_CACHE_MB", in: 0...65536) ?? 32
         listings = megabytes == 0 ? nil : ListingCache(byteBudget: megabytes << 20)
     }
 

@@ -27,7 +27,7 @@ struct Status: ParsableCommand {
     func run() throws {
         guard (1...10_080).contains(overdueMinutes) else { throw ValidationError("--overdue-minutes must be 1 to 10080") }
         guard (0...365).contains(expiryDays) else { throw ValidationError("--expiry-days must be 0 to 365") }
-        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"] else { throw ValidationError("set DATABASE_URL") }
+        let url = try databaseURL()
         var rules = SourceHealth.Rules()
         rules.overdueAfterSeconds = Int64(overdueMinutes) * 60
         rules.expiryWarningSeconds = Int64(expiryDays) * 86_400

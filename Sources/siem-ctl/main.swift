@@ -2,6 +2,7 @@
 import Catalog
 import ArgumentParser
 import Auth
+import EnvironmentVariables
 import Foundation
 import Postgres
 import Secrets
@@ -21,7 +22,7 @@ struct Migrate: ParsableCommand {
     var sqlDir: String = "sql"
 
     @Option(help: "Connection string (default: DATABASE_URL).")
-    var databaseURL: String = ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
+    var databaseURL: String = ProcessEnvironment.current.string("DATABASE_URL") ?? ""
 
     func run() throws {
         guard !databaseURL.isEmpty else { throw ValidationError("set DATABASE_URL or pass --database-url") }
@@ -53,14 +54,12 @@ struct Token: ParsableCommand {
     var subject: String = "siem-ctl"
 
     func run() throws {
-        guard let secret = ProcessInfo.processInfo.environment["SIEM_JWT_SECRET"], !secret.isEmpty else {
-            throw ValidationError("set SIEM_JWT_SECRET")
-        }
+        let environment = ProcessEnvironment.current
+        guard let secret = environment.nonEmpty("SIEM_JWT_SECRET") else { throw ValidationError("set SIEM_JWT_SECRET") }
         guard (1...31_536_000).contains(ttl) else { throw ValidationError("--ttl must be 1 to 31536000 seconds") }
-        let environment = ProcessInfo.processInfo.environment
         print(try TokenMinter.hs256(secret: Array(secret.utf8), subject: subject, tenantID: tenant, roles: role,
-                                    ttlSeconds: ttl, issuer: environment["SIEM_JWT_ISSUER"],
-                                    audience: environment["SIEM_JWT_AUDIENCE"]))
+                                    ttlSeconds: ttl, issuer: environment.string("SIEM_JWT_ISSUER"),
+                                    audience: environment.string("SIEM_JWT_AUDIENCE")))
     }
 }
 
@@ -129,17 +128,26 @@ struct RotateCredentials: ParsableCommand {
 /// Test hook: with SIEM_CTL_TEST_PAUSE_AFTER_READ=1, rotation says so and waits for a line on
 /// stdin between reading the rows and writing any, so a test can change rows in between.
 private func pauseForTestsAfterRead() {
-    guard ProcessInfo.processInfo.environment["SIEM_CTL_TEST_PAUSE_AFTER_READ"] == "1" else { return }
+    guard ProcessEnvironment.current.bool("SIEM_CTL_TEST_PAUSE_AFTER_READ") else { return }
     // Unbuffered, unlike print: the test waits for this line before it writes.
     FileHandle.standardOutput.write(Data("paused after reading; press Enter to continue\n".utf8))
     _ = readLine()
 }
 
 private func openStore() throws -> (CredentialStore, CredentialCipher) {
-    let environment = ProcessInfo.processInfo.environment
-    guard let url = environment["DATABASE_URL"] else { throw ValidationError("set DATABASE_URL") }
-    let cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment))
+    let environment = ProcessEnvironment.current
+    let url = try databaseURL(environment)
+    let cipher = CredentialCipher(keyRing: try MasterKeyRing.fromEnvironment(environment.variables))
     return (CredentialStore(connection: try PostgresConnection(conninfo: url)), cipher)
+}
+
+/// DATABASE_URL, or a usage error "set DATABASE_URL".
+func databaseURL(_ environment: ProcessEnvironment = .current) throws -> String {
+    do {
+        return try environment.required("DATABASE_URL")
+    } catch {
+        throw ValidationError(error.description)
+    }
 }
 
 // A connector declaration that cannot be used stops the program with one line naming it.

@@ -1,6 +1,7 @@
 // siem-poller: one cron tick (`run`). Wiring only; the poller lives in Sources/Poller.
 import Catalog
 import ArgumentParser
+import EnvironmentVariables
 import Foundation
 import JSONLogging
 import Kafka
@@ -37,7 +38,7 @@ struct Run: ParsableCommand {
         JSONLogHandler.bootstrap()
         let logger = Logger(label: "siem-poller")
         do {
-            var configuration = try EnvironmentConfiguration.poller(ProcessInfo.processInfo.environment)
+            var configuration = try EnvironmentConfiguration.poller(.current)
             configuration.concurrency = concurrency
             configuration.maxSources = maxSources
             configuration.deadlineSeconds = deadline
@@ -67,11 +68,11 @@ struct Bench: ParsableCommand {
     var topic: String = "ingest-events"
 
     @Option(help: "Extra CA bundle (PEM) to trust.")
-    var caBundle: String = ProcessInfo.processInfo.environment["SIEM_CA_BUNDLE"] ?? ""
+    var caBundle: String = ProcessEnvironment.current.string("SIEM_CA_BUNDLE") ?? ""
 
     func run() throws {
         var kafka = KafkaProducerConfiguration(bootstrapServers: bootstrap)
-        kafka.properties = try EnvironmentConfiguration.kafkaProperties(ProcessInfo.processInfo.environment)
+        kafka.properties = try EnvironmentConfiguration.kafkaProperties(.current)
         do {
             let stats = try GraphPagesBench.run(startURL: url, caBundlePath: caBundle.isEmpty ? nil : caBundle, kafka: kafka, topic: topic)
             print("{\"pages\":\(stats.pages),\"events\":\(stats.events),\"seconds\":\(stats.seconds),\"events_per_s\":\(Int(stats.eventsPerSecond))}")
@@ -84,56 +85,47 @@ struct Bench: ParsableCommand {
 
 /// Reads the poller's environment (documented in the README).
 enum EnvironmentConfiguration {
-    static func poller(_ environment: [String: String]) throws(TickSetupError) -> TickConfiguration {
-        guard let url = environment["SIEM_POLLER_DATABASE_URL"] ?? environment["DATABASE_URL"] else {
-            throw TickSetupError("set SIEM_POLLER_DATABASE_URL or DATABASE_URL")
-        }
-        let keyRing: MasterKeyRing
+    static func poller(_ environment: ProcessEnvironment) throws(TickSetupError) -> TickConfiguration {
         do {
-            keyRing = try MasterKeyRing.fromEnvironment(environment)
+            return try read(environment)
+        } catch let error as TickSetupError {
+            throw error
         } catch {
-            throw TickSetupError(error.description)
+            // EnvironmentError, SecretsError, the host policy's error: one line each, no value shown.
+            throw TickSetupError("\(error)")
         }
-        guard let brokers = environment["KAFKA_BROKERS"], !brokers.isEmpty else {
+    }
+
+    private static func read(_ environment: ProcessEnvironment) throws -> TickConfiguration {
+        let url = try environment.required("SIEM_POLLER_DATABASE_URL", "DATABASE_URL")
+        let keyRing = try MasterKeyRing.fromEnvironment(environment.variables)
+        guard let brokers = environment.nonEmpty("KAFKA_BROKERS") else {
             throw TickSetupError("set KAFKA_BROKERS (host:port,…)")
         }
         var kafka = KafkaProducerConfiguration(bootstrapServers: brokers)
         kafka.properties = try kafkaProperties(environment)
         var configuration = TickConfiguration(databaseURL: url, keyRing: keyRing, kafka: kafka)
-        if let topic = environment["KAFKA_TOPIC"] { configuration.topic = topic }
-        if let bundle = environment["SIEM_CA_BUNDLE"], !bundle.isEmpty {
-            guard FileManager.default.isReadableFile(atPath: bundle) else {
-                throw TickSetupError("SIEM_CA_BUNDLE: cannot read \(bundle)")
-            }
-            configuration.caBundlePath = bundle
-        }
-        do {
-            configuration.providerHosts = try ProviderHostPolicy(environment: environment)
-        } catch {
-            throw TickSetupError(error.description)
-        }
-        if let text = environment["SIEM_MAX_CONSECUTIVE_FAILURES"] {
-            guard let value = Int(text) else { throw TickSetupError("SIEM_MAX_CONSECUTIVE_FAILURES must be an integer") }
-            configuration.maxConsecutiveFailures = value
-        }
-        if let text = environment["SIEM_DELIVERY_TIMEOUT_SECONDS"] {
-            guard let value = Double(text), value > 0 else { throw TickSetupError("SIEM_DELIVERY_TIMEOUT_SECONDS must be a positive number") }
-            configuration.deliveryTimeoutSeconds = value
-        }
+        if let topic = environment.string("KAFKA_TOPIC") { configuration.topic = topic }
+        if let bundle = try environment.readableFile("SIEM_CA_BUNDLE") { configuration.caBundlePath = bundle }
+        configuration.providerHosts = try ProviderHostPolicy(environment: environment.variables)
+        // Any integer here: TickConfiguration.validationError says "at least 1".
+        if let limit = try environment.int("SIEM_MAX_CONSECUTIVE_FAILURES") { configuration.maxConsecutiveFailures = limit }
+        if let timeout = try environment.seconds("SIEM_DELIVERY_TIMEOUT_SECONDS") { configuration.deliveryTimeoutSeconds = timeout }
         return configuration
     }
 
     /// Extra librdkafka properties (``KafkaPropertiesText`` says how they are written) from
     /// KAFKA_PROPERTIES_FILE (for secrets such as sasl.password), then KAFKA_PROPERTIES (which wins).
-    static func kafkaProperties(_ environment: [String: String]) throws(TickSetupError) -> [String: String] {
+    static func kafkaProperties(_ environment: ProcessEnvironment) throws(TickSetupError) -> [String: String] {
         var texts: [(KafkaPropertiesText, String)] = []
-        if let path = environment["KAFKA_PROPERTIES_FILE"] {
-            guard let file = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw TickSetupError("KAFKA_PROPERTIES_FILE: cannot read \(path)")
+        do {
+            if let file = try environment.fileText("KAFKA_PROPERTIES_FILE") {
+                texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES_FILE"), file))
             }
-            texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES_FILE"), file))
+        } catch {
+            throw TickSetupError(error.description)
         }
-        if let inline = environment["KAFKA_PROPERTIES"] {
+        if let inline = environment.string("KAFKA_PROPERTIES") {
             texts.append((KafkaPropertiesText(source: "KAFKA_PROPERTIES", splitsAtCommas: true), inline))
         }
         var properties: [String: String] = [:]

@@ -344,6 +344,14 @@ struct HTTPClientOfflineTests {
         #expect(throws: CurlError.self) { try configuration.validate() }
     }
 
+    /// "\r\n" is one Character in Swift: a check comparing Characters with "\r" and "\n" misses it.
+    @Test("a user agent with any line break is refused", arguments: ["a\r\nX-Evil: 1", "a\nb", "a\rb"])
+    func userAgentLineBreaks(userAgent: String) {
+        var configuration = HTTPClientConfiguration()
+        configuration.userAgent = userAgent
+        #expect(throws: CurlError.self) { try configuration.validate() }
+    }
+
     @Test(
         "percent-encoding",
         arguments: [

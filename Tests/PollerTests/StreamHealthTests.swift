@@ -106,7 +106,7 @@ import Providers
                                           reason: "configuration: 404", errorKind: "configuration", errorCount: 1)
         let origin = EventOrigin(tenantID: "acme", sourceID: "s-1", platform: "AzureAD")
         let event = try #require(HealthEvent.make(transition, origin: origin, sourceName: "entra",
-                                                  priorPoll: "2026-12-04T10:00:00Z", now: at(0)))
+                                                  priorPoll: UTCTimestamp(rfc3339: "2026-12-04T10:00:00Z"), now: at(0)))
         #expect(event.id == "collector_health:s-1:activity_log:x:stream_failed:2026-12-04T10:00:00Z")
         var writer = JSONWriter()
         NormalizedEventWriter.write(event, origin: origin, ingestedAt: at(0).rfc3339, into: &writer)

@@ -66,6 +66,16 @@ struct CloudTrailErrorsTests {
         #expect(!error.providerError(what: "LookupEvents").description.contains(token))
     }
 
+    @Test("a CRLF line break ends the first line too (Swift reads CRLF as one Character)")
+    func firstLineOnlyAtCRLF() {
+        let token = "FQoGZXIvYXdzEXAMPLEsessiontoken0123456789"
+        let message = "The request signature we calculated does not match the signature you provided.\\r\\n\\r\\nThe Canonical "
+            + "String for this request should have been\\r\\n'POST\\r\\n/\\r\\nx-amz-security-token:\(token)\\r\\n'"
+        let error = Self.error(400, #"{"__type":"InvalidSignatureException","message":"\#(message)"}"#)
+        #expect(error.message == "The request signature we calculated does not match the signature you provided.")
+        #expect(!error.providerError(what: "LookupEvents").description.contains(token))
+    }
+
     @Test("a secret echoed in a message is redacted, and messages are bounded")
     func redaction() {
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

@@ -68,12 +68,4 @@ uABFORa09Z3XwwyoZO3BvxGz
             #expect(!error.description.contains("secretmaterial"))
         }
     }
-
-    @Test(arguments: [
-        ([UInt8](), ""), ([0x66], "Zg"), ([0x66, 0x6F], "Zm8"), ([0x66, 0x6F, 0x6F], "Zm9v"),
-        ([0xFB, 0xFF, 0xBF], "-_-_"), ([0x00, 0xFF, 0xFE, 0x10], "AP_-EA"),
-    ])
-    func base64URLHasNoPaddingAndTheURLAlphabet(bytes: [UInt8], text: String) {
-        #expect(Base64URL.encode(bytes) == text)
-    }
 }

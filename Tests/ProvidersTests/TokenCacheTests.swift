@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SourceModel
 import TestSupport
@@ -36,5 +37,22 @@ import TestSupport
         source.tokens.invalidate(source.tokenKey("p"))
         _ = try source.tokens.token(for: source.tokenKey("p")) { fetches += 1; return ("t", 3600) }
         #expect(fetches == 2)
+    }
+
+    /// Every provider keys its tokens through `ProviderContext.tokenKey`: the same app or account
+    /// with other credentials (a guessed secret, a forged key) gets another key.
+    @Test func providersKeysCarryTheCredentialsDigest() throws {
+        let victim = try context(.microsoft365, credentials: Self.secret)
+        let attacker = try context(.microsoft365, credentials: Self.guess)
+        let identity = try MicrosoftIdentity(context: victim, cloud: .global)
+        let sameApp = try MicrosoftIdentity(context: attacker, cloud: .global)
+        #expect(identity.cacheKey(resource: "https://graph.microsoft.com", context: victim)
+            != sameApp.cacheKey(resource: "https://graph.microsoft.com", context: attacker))
+
+        let account = try context(.gcp, credentials: ProviderSetupTests.gcpKey())
+        let forged = try context(.gcp, credentials: ProviderSetupTests.gcpKey().replacingOccurrences(of: "acme-audit-123\",", with: "acme-audit-123\",\"x\":\"forged\","))
+        let purpose = try GCPServiceAccount(context: account).tokenPurpose
+        #expect(try GCPServiceAccount(context: forged).tokenPurpose == purpose)
+        #expect(account.tokenKey(purpose) != forged.tokenKey(purpose))
     }
 }

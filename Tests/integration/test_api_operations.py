@@ -5,6 +5,7 @@ import psycopg
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+import advisory_locks
 from pollerkit import PollerKit, iso
 from sample_sources import body
 
@@ -130,9 +131,9 @@ def test_a_rewind_while_a_poller_holds_the_source_is_refused_and_changes_nothing
     sid = source["source_id"]
     before = kit.source(sid)["cursor"]
     url = f"{kit.stack.url}/v1/cloud_api_sources/{sid}/checkpoints/directory_audits"
-    # A poller's lock on the source (the poller's own key: hashtextextended(source_id, 727274)).
+    # A poller's lock on the source (the poller's own key: hashtextextended(source_id, SOURCE_SEED)).
     with psycopg.connect(kit.stack.env["DATABASE_URL"], autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, 727274))", (sid,))
+        holder.execute("SELECT pg_advisory_lock(hashtextextended(%s, %s::bigint))", (sid, advisory_locks.SOURCE_SEED))
         r = kit.admin.put(url, json={"watermark": iso(3000)})
         assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json"), r.text
         assert kit.source(sid)["cursor"] == before

@@ -7,9 +7,8 @@ import concurrent.futures
 import time
 import uuid
 
+from advisory_locks import PROBE_NAMESPACE
 from pollerkit import PollerKit
-
-PROBE_NAMESPACE = 0x53494550
 
 
 def probe_body(kit, app):

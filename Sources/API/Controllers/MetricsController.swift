@@ -1,4 +1,5 @@
 internal import Auth
+internal import Catalog
 internal import HTTPRouting
 internal import SourceModel
 internal import Storage
@@ -86,7 +87,7 @@ enum PrometheusText {
                help: "Consecutive polls of the stream that ended with a backlog left.",
                value: { Double($0.backlogRuns) }),
         Family(name: "siem_stream_lagging", type: "gauge",
-               help: "1 when the watermark trails by more than settings.lag_alert_intervals (default 4) polling intervals.",
+               help: "1 when the watermark trails by more than settings.lag_alert_intervals (default \(SettingsSchema.lagAlertIntervals)) polling intervals.",
                value: { $0.state == .lagging ? 1 : 0 }),
         Family(name: "siem_stream_events_truncated_total", type: "counter",
                help: "Events delivered with raw_log cut to fit Kafka's message.max.bytes (since the stream's state was reset).",

@@ -21,11 +21,11 @@ struct PollerController {
             }
             limit = number
         }
-        let now = UTCTimestamp.now().rfc3339
+        let now = UTCTimestamp.now()
         let due = try storage { () throws(StorageError) in try schedule.dueSources(now: now, limit: limit) }
         return .json { writer in
             writer.beginObject()
-            writer.key("as_of"); writer.string(now)
+            writer.key("as_of"); writer.string(now.rfc3339)
             writer.key("items")
             writer.beginArray()
             for source in due { SourceRenderer.write(source, into: &writer) }
@@ -46,9 +46,9 @@ struct PollerController {
         if id.flatMap(UUID.init(uuidString:)) == nil { errors.add("source_id", "must be a source id (UUID)") }
         let status = member("status")?.stringValue
         if status != "success" && status != "error" { errors.add("status", "must be \"success\" or \"error\"") }
-        var polledAt = UTCTimestamp.now().rfc3339
+        var polledAt = UTCTimestamp.now()
         if let value = member("polled_at") {
-            if let text = value.stringValue, let time = UTCTimestamp(rfc3339: text) { polledAt = time.rfc3339 }
+            if let text = value.stringValue, let time = UTCTimestamp(rfc3339: text) { polledAt = time }
             else { errors.add("polled_at", "must be an RFC 3339 timestamp") }
         }
         var message: String?
@@ -80,7 +80,7 @@ struct PollerController {
             writer.key("source_id"); writer.string(recorded.sourceID)
             writer.key("is_enabled"); writer.bool(recorded.isEnabled)
             writer.key("error_count"); writer.int(recorded.errorCount)
-            writer.key("next_poll_time"); writer.string(recorded.nextPollTime)
+            writer.key("next_poll_time"); writer.string(recorded.nextPollTime?.rfc3339 ?? "")
             writer.key("disabled_reason"); writer.string(recorded.disabledReason)
             writer.endObject()
         }

@@ -1,4 +1,5 @@
 internal import Auth
+internal import TextBasics
 internal import Foundation
 internal import HTTPRouting
 internal import JSONBytes
@@ -156,7 +157,7 @@ struct SourcesController {
             let envelope = try cipher.seal(credentials, for: binding)
             return SealedCredentials(envelope: envelope, keyID: CredentialCipher.keyID(of: envelope) ?? "",
                                      fingerprint: cipher.fingerprint(of: credentials, for: binding),
-                                     expiresAt: expiresAt?.rfc3339)
+                                     expiresAt: expiresAt)
         } catch {
             throw HTTPError.internalError
         }
@@ -201,16 +202,12 @@ enum PageToken {
     private static let marker = "n:"
 
     static func encode(name: String) -> String {
-        Data((marker + name).utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Array((marker + name).utf8))
     }
 
     static func decode(_ token: String) -> String? {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard token.count <= 600, let data = Data(base64Encoded: base64),
-              let text = String(data: data, encoding: .utf8), text.hasPrefix(marker), text.count > marker.count
+        guard token.utf8.count <= 600, let bytes = Base64URL.decode(token),
+              let text = String(validating: bytes, as: UTF8.self), text.hasPrefix(marker), text.count > marker.count
         else { return nil }
         return String(text.dropFirst(marker.count))
     }

@@ -11,9 +11,9 @@ enum HealthEvent {
 
     /// - Parameter priorPoll: the source's last recorded poll before this run (part of the key).
     static func make(_ transition: HealthTransition, origin: EventOrigin, sourceName: String,
-                     priorPoll: String?, now: UTCTimestamp) -> ProviderEvent? {
+                     priorPoll: UTCTimestamp?, now: UTCTimestamp) -> ProviderEvent? {
         let subject = transition.stream ?? "source"
-        let id = "\(logType):\(origin.sourceID):\(subject):\(transition.activity):\(priorPoll ?? "never")"
+        let id = "\(logType):\(origin.sourceID):\(subject):\(transition.activity):\(priorPoll?.rfc3339 ?? "never")"
         var writer = JSONWriter(reservingCapacity: 512)
         writer.beginObject()
         writer.key(ascii: "activity"); writer.string(transition.activity)

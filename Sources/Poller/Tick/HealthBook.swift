@@ -39,8 +39,13 @@ struct HealthBook {
         priorSourceErrors = source.errorCount
         rules = StreamHealthRules(maxFailures: configuration.maxConsecutiveFailures,
                                   intervalSeconds: Int64(source.pollingIntervalMinutes) * 60,
-                                  lagIntervals: settings["lag_alert_intervals"]?.intValue ?? SettingsSchema.lagAlertIntervals)
+                                  lagIntervals: Self.lagIntervals(settings: settings))
         self.now = now
+    }
+
+    /// The source's `lag_alert_intervals`, else the catalog's default (no default of its own here).
+    static func lagIntervals(settings: JSONValue) -> Int {
+        settings["lag_alert_intervals"]?.intValue ?? SettingsSchema.lagAlertIntervals
     }
 
     /// Stream transitions that a source transition of the same run repeats when the stream is the only one polled.

@@ -168,7 +168,7 @@ struct SourceRun {
         let backlogLeft = streamResults.contains { $0.backlogLeft }
         let duration = Int((RateLimiter.monotonicSeconds() - started) * 1000)
         let failed = verdict.outcome == .failure
-        let poll = PollReport(success: !failed, polledAt: clock.now().rfc3339,
+        let poll = PollReport(success: !failed, polledAt: clock.now(),
                                error: failed ? verdict.error?.description : nil, events: result.events,
                                durationMs: duration, backlogLeft: backlogLeft)
         let recorded: RecordedOutcome?
@@ -203,7 +203,7 @@ struct SourceRun {
         ]
         if let error = verdict.error { metadata["error"] = "\(error.description)"; metadata["error.kind"] = "\(error.kind)" }
         if let recorded {
-            metadata["next_poll_time"] = "\(recorded.nextPollTime)"
+            metadata["next_poll_time"] = "\(recorded.nextPollTime?.rfc3339 ?? "")"
             metadata["error_count"] = "\(recorded.errorCount)"
             if !recorded.isEnabled { metadata["disabled_reason"] = "\(recorded.disabledReason ?? "")" }
         }
@@ -246,7 +246,7 @@ struct SourceRun {
         do throws(ProviderError) {
             for transition in transitions {
                 guard let event = HealthEvent.make(transition, origin: origin, sourceName: source.sourceName,
-                                                   priorPoll: source.lastPolledTimestamp, now: now) else { continue }
+                                                   priorPoll: source.lastPolled, now: now) else { continue }
                 try worker.publisher.publish(event, origin: origin, ingestedAt: now.rfc3339)
             }
             try worker.publisher.confirm(timeout: .seconds(run.configuration.deliveryTimeoutSeconds))

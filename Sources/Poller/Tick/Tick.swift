@@ -142,7 +142,7 @@ public final class Tick: Sendable {
             }
         }
         do {
-            return try SourceSchedule(connection: connection).dueSources(now: now.rfc3339, limit: configuration.maxSources)
+            return try SourceSchedule(connection: connection).dueSources(now: now, limit: configuration.maxSources)
         } catch {
             throw TickSetupError("database: \(error.description)")
         }

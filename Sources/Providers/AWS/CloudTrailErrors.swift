@@ -1,5 +1,6 @@
 internal import Curl
 internal import JSONBytes
+internal import TextBasics
 
 /// An AWS JSON 1.1 error response, `{"__type":"…","message":"…"}` (usually HTTP
 /// 400), read the way the SDKs read it, and mapped to the operator's categories.
@@ -25,7 +26,7 @@ struct AWSErrorResponse: Equatable {
         let raw = type ?? header ?? ""
         code = String(raw.split(separator: "#", omittingEmptySubsequences: false).last ?? "")
         var text = body?["message"]?.stringValue ?? body?["Message"]?.stringValue ?? ""
-        text = String(text.prefix { $0 != "\n" && $0 != "\r" }.prefix(300))
+        text = text.firstLine(limit: 300)
         for secret in secrets where text.contains(secret) {
             text = text.replacing(secret, with: "<redacted>")
         }

@@ -2,6 +2,7 @@ internal import Catalog
 internal import Curl
 internal import JSONBytes
 internal import SourceModel
+internal import TextBasics
 
 /// Where the next page is: the `Link` header's `rel="next"` (RFC 8288) or a URL from the
 /// body, made absolute against the API's origin and kept on that origin, so a page cannot
@@ -43,12 +44,12 @@ enum ConnectorPaging {
     static func nextLink(_ headers: [String]) -> String? {
         for header in headers {
             for link in header.split(separator: ",") {
-                let parts = link.split(separator: ";").map { String($0).trimmingCharacters(in: " ") }
+                let parts = link.split(separator: ";").map { $0.trimmed(" ") }
                 guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
                 let isNext = parts.dropFirst().contains { parameter in
-                    let pair = parameter.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: " ") }
+                    let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmed(" ") }
                     guard pair.count == 2, pair[0].lowercased() == "rel" else { return false }
-                    return pair[1].trimmingCharacters(in: "\"").split(separator: " ").contains("next")
+                    return pair[1].trimmed("\"").split(separator: " ").contains("next")
                 }
                 if isNext { return String(target.dropFirst().dropLast()) }
             }

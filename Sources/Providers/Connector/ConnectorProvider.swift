@@ -3,6 +3,7 @@ internal import Crypto
 internal import Curl
 internal import JSONBytes
 internal import UTCTime
+internal import TextBasics
 
 /// Polls a platform declared in `connectors/`: one provider for every declaration. It reads a
 /// window page by page with the declared request, paging and mapping, and shares the built-in
@@ -144,7 +145,7 @@ public final class ConnectorProvider: CloudProvider {
     /// Seconds until the API's rate-limit window resets, from the declared header.
     static func resetSeconds(_ response: HTTPResponse, _ pacing: ConnectorDeclaration.Pacing?) -> Double? {
         guard let pacing, let name = pacing.resetHeader, let text = response.header(named: name),
-              let value = Double(text.trimmingCharacters(in: " ")) else { return nil }
+              let value = Double(text.trimmed(" ")) else { return nil }
         let seconds = switch pacing.resetFormat {
         case .epochSeconds: value - Double(UTCTimestamp.now().microseconds) / 1_000_000
         case .deltaSeconds: value
@@ -156,7 +157,7 @@ public final class ConnectorProvider: CloudProvider {
     /// The API said no request is left in its window: nobody sharing the budget sends until it resets.
     private func pauseIfSpent(_ response: HTTPResponse) {
         guard let pacing, let declared = declaration.pacing, let name = declared.remainingHeader,
-              let remaining = response.header(named: name).flatMap({ Int($0.trimmingCharacters(in: " ")) }),
+              let remaining = response.header(named: name).flatMap({ Int($0.trimmed(" ")) }),
               remaining <= 0, let wait = Self.resetSeconds(response, declared) else { return }
         values.context.http.pause(pacing, seconds: wait)
     }

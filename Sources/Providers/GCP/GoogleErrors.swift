@@ -1,5 +1,6 @@
 internal import Curl
 internal import JSONBytes
+internal import TextBasics
 
 /// Turns a Google API error (`{"error":{"code","message","status","details"}}`, a
 /// google.rpc.Status) into the operator's categories.
@@ -8,7 +9,7 @@ enum GoogleErrors {
         let body = try? RawJSON(validating: response.body)
         let status = body?[path: ["error", "status"]]?.stringValue ?? ""
         let message = String((body?[path: ["error", "message"]]?.stringValue ?? "").prefix(300))
-        let detail = "\(what): HTTP \(response.status) \(status) \(message)".trimmingCharacters(in: " ")
+        let detail = String("\(what): HTTP \(response.status) \(status) \(message)".trimmed(" "))
         switch (response.status, status) {
         case (401, _): return ProviderError(.badCredentials, detail)
         case (403, _): return ProviderError(.missingPermission, detail)

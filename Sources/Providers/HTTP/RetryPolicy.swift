@@ -1,3 +1,5 @@
+internal import TextBasics
+
 /// How often and how long to retry one request within a run: throttling honours
 /// the provider's Retry-After; 5xx and network errors back off exponentially with
 /// full jitter; everything is bounded so a run always ends.
@@ -30,18 +32,9 @@ public struct RetryPolicy: Sendable, Equatable {
     /// nil for anything else (an HTTP-date, garbage), which then gets the normal backoff.
     public static func retryAfterSeconds(_ header: String?) -> Double? {
         guard let header else { return nil }
-        let trimmed = header.trimmingCharacters(in: " ")
+        let trimmed = header.trimmed(" ")
         guard !trimmed.isEmpty, trimmed.utf8.count <= 12, trimmed.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
               let seconds = Int(trimmed) else { return nil }
         return Double(min(seconds, 86_400))
-    }
-}
-
-extension String {
-    func trimmingCharacters(in character: Character) -> String {
-        var view = Substring(self)
-        while view.first == character { view.removeFirst() }
-        while view.last == character { view.removeLast() }
-        return String(view)
     }
 }

@@ -1,5 +1,4 @@
 internal import Curl
-internal import JSONBytes
 internal import UTCTime
 
 /// OAuth2 client credentials against the Microsoft identity platform (v2.0):
@@ -49,23 +48,9 @@ struct MicrosoftIdentity {
         let request = HTTPRequest.formPost(url: url, fields: [("grant_type", "client_credentials"), ("client_id", clientID)]
             + authentication + [("scope", "\(resource)/.default")])
         let response = try http.send(request, pacing: nil, what: "token request")
-        let body = try? RawJSON(validating: response.body)
-        guard response.status == 200 else {
-            // AADSTS errors: {"error":"invalid_client","error_description":"AADSTS7000215: …","error_codes":[…]}
-            let code = body?["error"]?.stringValue ?? "HTTP \(response.status)"
-            let description = body?["error_description"]?.stringValue.map(Self.firstLine) ?? ""
-            let kind: ProviderError.Kind = [400, 401].contains(response.status) ? .badCredentials : .serverError
-            throw ProviderError(kind, "token request refused: \(code) \(description)")
+        // Entra answers a refused client with 400 or 401 (AADSTS codes); anything else is its own trouble.
+        return try OAuthTokenResponse.read(response, defaultLifetime: 3599) { status in
+            [400, 401].contains(status) ? .badCredentials : .serverError
         }
-        guard let token = body?["access_token"]?.stringValue, !token.isEmpty else {
-            throw ProviderError(.malformedResponse, "token response has no access_token")
-        }
-        let lifetime = body?["expires_in"]?.doubleValue ?? body?["expires_in"]?.stringValue.flatMap(Double.init) ?? 3599
-        return (token, lifetime)
-    }
-
-    /// AADSTS descriptions carry trace and correlation ids on later lines; keep the reason.
-    private static func firstLine(_ text: String) -> String {
-        String(text.prefix { $0 != "\r" && $0 != "\n" }.prefix(300))
     }
 }

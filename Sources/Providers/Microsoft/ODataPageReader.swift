@@ -2,6 +2,7 @@ internal import Curl
 package import JSONBytes
 internal import SourceModel
 internal import UTCTime
+internal import TextBasics
 
 /// How one Graph (or Azure Resource Manager) collection is read: its path, the
 /// time property its cursor follows, and how a record becomes a `ProviderEvent`.
@@ -159,7 +160,7 @@ enum GraphErrors {
         let body = try? RawJSON(validating: response.body)
         let code = body?[path: ["error", "code"]]?.stringValue ?? ""
         let message = String((body?[path: ["error", "message"]]?.stringValue ?? "").prefix(300))
-        let detail = "\(what): HTTP \(response.status) \(code) \(message)".trimmingCharacters(in: " ")
+        let detail = String("\(what): HTTP \(response.status) \(code) \(message)".trimmed(" "))
         switch response.status {
         case 401: return ProviderError(.badCredentials, detail)
         case 403 where code == "Authentication_RequestFromNonPremiumTenantOrB2CTenant":

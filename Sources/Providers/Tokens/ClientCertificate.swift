@@ -1,4 +1,5 @@
 public import Foundation
+internal import TextBasics
 internal import Crypto
 internal import CryptoExtras
 internal import SwiftASN1

@@ -1,3 +1,4 @@
+internal import TextBasics
 internal import Crypto
 internal import CryptoExtras
 internal import Foundation
@@ -66,34 +67,5 @@ struct JWTAssertionSigner {
             throw ProviderError(.badCredentials, "the private key could not sign the token request")
         }
         return signingInput + "." + Base64URL.encode(Array(signature.rawRepresentation))
-    }
-}
-
-/// Unpadded base64url (RFC 4648 §5), as JWS uses it.
-enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)]); out.append(alphabet[Int(n & 63)])
-            index += 3
-        }
-        switch bytes.count - index {
-        case 1:
-            let n = UInt32(bytes[index]) << 16
-            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
-        case 2:
-            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(alphabet[Int(n >> 6 & 63)])
-        default:
-            break
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
