@@ -1,16 +1,29 @@
 """Fleet tick benchmark (issue #14, parts 2 and 3), run by `scripts/bench-poller fleet`.
 
-2,000 enabled sources (Microsoft365, AzureAD, GCP, AWS; 500 each, one customer account each,
-spread over 50 SIEM tenants), registered through the real API (credentials sealed by siem-api),
-all due, each with one page of 100 events behind the HTTPS fakes, every fake request held
-~50 ms first. Then:
+2,000 enabled sources, registered through the real API (credentials sealed by siem-api) over 50
+SIEM tenants: the four built-in platforms (Microsoft365, AzureAD, GCP, AWS; 300 each) and the
+four connectors (connectors/*.json: Okta, GoogleWorkspace, Slack, Salesforce; 200 each), one
+customer account (org) and one stream each, all due, each with one page of 100 events behind
+the HTTPS fakes, every fake request held ~50 ms first. Then:
   1. per concurrency (FLEET_CONCURRENCY, default "8 16 32 64"): a fresh set of 2,000 sources on
      the same customers, one `siem-poller run --concurrency N` timed by /usr/bin/time (wall,
      user+sys, peak RSS), the CPU every other process of the stack used in the same time;
   2. the last set due again with 100 new events each: one poller (best concurrency);
   3. the same again, three pollers started at the same instant (three hosts' cron).
 After every tick: each source's events in Kafka exactly once (key = event id), none repeated
-from an earlier tick, and one first-page request per customer at the fakes.
+from an earlier tick, and each customer's requests at its fake equal those the one "source
+polled" line of its source reports (no source polled twice).
+
+Knobs (environment):
+  FLEET_PER_PLATFORM       sources per built-in platform (default 300; 500 with FLEET_PER_CONNECTOR=0
+                           is the earlier built-in-only fleet)
+  FLEET_PER_CONNECTOR      sources per connector (default 200; 0: no connector sources, no SaaS fakes)
+  FLEET_CONNECTOR_CUSTOMERS_PER_FAKE  connector customers per fake process (default 50; see
+                           scripts/fleetconnectors.py: Okta and Salesforce pace per org URL)
+  FLEET_CONCURRENCY        concurrencies of the first tick (default "8 16 32 64")
+  FLEET_LATENCY_S          seconds every fake request waits first (default 0.05)
+  FLEET_PERF=1             perf record the one-poller "again" tick
+  FLEET_HTTPS_PORT, FLEET_HTTP_PORT, FLEET_PG_PORT  the stack's ports (59443, 59480, 59432)
 
 Loopback only; the stack (its own var dir and 59xxx ports), the fakes and every poller are
 stopped by PID at the end, also on failure or Ctrl-C. Scratch lives in /tmp/fleet-bench.
@@ -36,12 +49,14 @@ import requests  # noqa: E402
 
 import fleetcheck  # noqa: E402
 import fleetclouds  # noqa: E402
+import fleetconnectors  # noqa: E402
 from fakes.process import start_fake  # noqa: E402
 from harness import procs  # noqa: E402
 from pollerkit import broker_command  # noqa: E402
 from stack import Stack  # noqa: E402
 
-PER_PLATFORM = int(os.environ.get("FLEET_PER_PLATFORM", "500"))
+PER_PLATFORM = int(os.environ.get("FLEET_PER_PLATFORM", "300"))
+PER_CONNECTOR = int(os.environ.get("FLEET_PER_CONNECTOR", "200"))
 CONCURRENCIES = [int(c) for c in os.environ.get("FLEET_CONCURRENCY", "8 16 32 64").split()]
 EVENTS = 100
 LATENCY_S = float(os.environ.get("FLEET_LATENCY_S", "0.05"))
@@ -56,6 +71,27 @@ VAR = ROOT / "var" / "bench-fleet"
 PORTS = {"https": int(os.environ.get("FLEET_HTTPS_PORT", "59443")),
          "http": int(os.environ.get("FLEET_HTTP_PORT", "59480")),
          "pg": int(os.environ.get("FLEET_PG_PORT", "59432"))}
+
+
+def shards(customers, per_fake):
+    return -(-customers // per_fake)
+
+
+def fake_names():
+    """One Microsoft and one AWS fake; GCP projects and connector customers spread over several
+    (a Python fake's CPU, and for Okta and Salesforce the poller's per-URL pacing, set the limit)."""
+    names = ["microsoft", "aws", *(f"gcp-{k}" for k in range(shards(PER_PLATFORM, fleetclouds.GCP_PROJECTS_PER_FAKE)))]
+    for platform in fleetconnectors.CONNECTORS:
+        module = fleetconnectors.FAKE_MODULE[platform]
+        names += [f"{module}-{k}" for k in range(shards(PER_CONNECTOR, fleetconnectors.CONNECTOR_CUSTOMERS_PER_FAKE))]
+    return names
+
+
+def interleaved(groups):
+    """One customer of each group in turn: sources are registered, and so polled, in this order,
+    so a tick the deadline stops leaves every platform partly done, not the last ones untouched."""
+    groups = [g for g in groups if g]
+    return [g[k] for k in range(max(map(len, groups), default=0)) for g in groups if k < len(g)]
 
 
 def log(msg):
@@ -74,8 +110,7 @@ class Bench:
     def start(self):
         SCRATCH.mkdir(parents=True, exist_ok=True)
         certs = SCRATCH / "certs"
-        shards = -(-PER_PLATFORM // fleetclouds.GCP_PROJECTS_PER_FAKE)
-        for name in ["microsoft", "aws", *(f"gcp-{k}" for k in range(shards))]:
+        for name in fake_names():
             module = "fakes." + name.split("-")[0]
             self.fakes[name] = start_fake(module, certs, seed=14, log_path=SCRATCH / f"fake-{name}.log")
         log("fakes up: " + ", ".join(f"{n} pid {f.pid} port {f.port}" for n, f in self.fakes.items()))
@@ -93,22 +128,32 @@ class Bench:
         ms, aws = self.fakes["microsoft"], self.fakes["aws"]
         keys, per = fleetclouds.gcp_keys(), fleetclouds.GCP_PROJECTS_PER_FAKE
         gcps = [n for n in self.fakes if n.startswith("gcp-")]
-        with ThreadPoolExecutor(3) as pool:
+        with ThreadPoolExecutor(3 + len(fleetconnectors.CONNECTORS)) as pool:
             jobs = [pool.submit(lambda: fleetclouds.microsoft(ms, "Microsoft365", PER_PLATFORM)
                                 + fleetclouds.microsoft(ms, "AzureAD", PER_PLATFORM)),
                     pool.submit(lambda: [i for k, n in enumerate(gcps) for i in fleetclouds.gcp(
                         self.fakes[n], n, range(k * per, min(PER_PLATFORM, (k + 1) * per)), keys)]),
                     pool.submit(fleetclouds.aws, aws, PER_PLATFORM)]
-            self.identities = [i for j in jobs for i in j.result()]
+            jobs += [pool.submit(self.connector_customers, platform, keys) for platform in fleetconnectors.CONNECTORS]
+            self.identities = interleaved([j.result() for j in jobs])
         now = time.time()
         self.add_events(now - 15 * 60, now - 60)
         log(f"{len(self.identities)} customers with {EVENTS} events each in {time.monotonic() - t0:.0f} s")
+
+    def connector_customers(self, platform, keys):
+        """PER_CONNECTOR customers of a connector, CONNECTOR_CUSTOMERS_PER_FAKE in each of its fakes."""
+        per, module = fleetconnectors.CONNECTOR_CUSTOMERS_PER_FAKE, fleetconnectors.FAKE_MODULE[platform]
+        names = [n for n in self.fakes if n.split("-")[0] == module]
+        return [i for k, n in enumerate(names) for i in fleetconnectors.customers(
+            platform, self.fakes[n], n, range(k * per, min(PER_CONNECTOR, (k + 1) * per)), keys)]
 
     def add_events(self, start, end):
         def feed(name):
             for ident in self.identities:
                 if ident.fake == name:
-                    fleetclouds.add_events(self.fakes[name], ident, EVENTS, start, end)
+                    add = fleetconnectors.add_events if ident.platform in fleetconnectors.CONNECTORS \
+                        else fleetclouds.add_events
+                    add(self.fakes[name], ident, EVENTS, start, end)
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(feed, self.fakes))
 
@@ -217,6 +262,7 @@ class Bench:
 
     def poller_figures(self, name, hosts):
         wall, cpu, rss, summaries, polled, skipped, requests = [], 0.0, 0, [], [], Counter(), Counter()
+        durations = {}                  # platform -> [duration_ms of its sources' polls]
         for h in range(hosts):
             line = (SCRATCH / f"{name}-host{h}.time").read_text().split()
             wall.append(float(line[-4]))
@@ -233,10 +279,13 @@ class Bench:
                         deferred = entry.get("requests") == 0 and entry.get("backlog_left")
                         polled.append((entry.get("source.id"), not deferred, bool(entry.get("backlog_left"))))
                         requests[entry.get("source.id")] += int(entry.get("requests") or 0)
+                        if not deferred:
+                            durations.setdefault(entry.get("platform"), []).append(int(entry.get("duration_ms") or 0))
                     elif entry.get("msg") == "source skipped":
                         skipped[entry.get("reason")] += 1
         return {"poller_wall_s": wall, "poller_cpu_s": round(cpu, 2), "peak_rss_mib": round(rss / 1024, 1),
-                "runs": summaries, "skipped": dict(skipped), "_polled": polled, "_requests": requests}
+                "runs": summaries, "skipped": dict(skipped), "_polled": polled, "_requests": requests,
+                "poll_ms_by_platform": {p: poll_times(d) for p, d in sorted(durations.items(), key=str)}}
 
     def verify(self, topic, sources, since, seen_before, reported, unfinished):
         ids = [sid for sid, _ in sources]
@@ -247,12 +296,15 @@ class Bench:
             self.owed[sid] = 0
         for sid, n in partial.items():
             self.owed[sid] -= n
+        platform_of = {sid: ident.platform for sid, ident in sources}
+        by_platform = Counter(platform_of[sid] for sid in complete)
         complete = len(complete)
         counts = {n: fleetcheck.fake_requests(f, since) for n, f in self.fakes.items()}
         requests_total = fleetcheck.check_requests(counts, sources, reported)
+        unattributed = sum(c.get(None, (0, 0))[0] for c in counts.values())
         self.seen = {sid: set(tally[sid]) | (seen_before or {}).get(sid, set()) for sid in ids}
         return {"events": events, "sources_complete": complete, "sources_cut_short": len(partial),
-                "data_pages": requests_total}
+                "data_pages": requests_total, "unattributed_requests": unattributed, "complete_by_platform": dict(sorted(by_platform.items()))}
 
     # -- teardown -----------------------------------------------------------------------
     def stop(self):
@@ -262,6 +314,12 @@ class Bench:
             f.stop()
         if self.stack is not None:
             self.stack.down()
+
+
+def poll_times(ms):
+    """Median, 90th percentile and mean of one platform's poll durations (ms)."""
+    ms = sorted(ms)
+    return {"polls": len(ms), "p50": ms[len(ms) // 2], "p90": ms[int(len(ms) * 0.9)], "mean": round(sum(ms) / len(ms))}
 
 
 def polled_once(result, sources):
@@ -310,13 +368,14 @@ def main():
         for r in bench.results:
             r.pop("_polled", None)
         (SCRATCH / "results.json").write_text(json.dumps(bench.results, indent=1))
-        report(bench.results, best)
+        report(bench.results, best, len(bench.identities))
     finally:
         bench.stop()
 
 
-def report(results, best):
-    print(f"\nFleet tick: {4 * PER_PLATFORM} sources x {EVENTS} events, {LATENCY_S * 1000:.0f} ms per fake request")
+def report(results, best, sources):
+    print(f"\nFleet tick: {sources} sources ({PER_PLATFORM} per built-in platform, {PER_CONNECTOR} per connector)"
+          f" x {EVENTS} events, {LATENCY_S * 1000:.0f} ms per fake request")
     print(f"{'tick':<16}{'conc':>5}{'hosts':>6}{'wall s':>8}{'CPU s/1k ev':>12}{'RSS MiB':>9}{'events':>8}"
           f"{'complete':>9}{'pages':>9}{'load':>6}  other CPU s")
     for r in results:
@@ -324,6 +383,8 @@ def report(results, best):
               f"{r['peak_rss_mib']:>9.1f}{r['events']:>8}{r['sources_complete']:>9}{r['data_pages']:>9}"
               f"{r['load_before']:>6}  "
               + " ".join(f"{k}={v}" for k, v in r["other_cpu_s"].items()))
+        print("    poll ms p50/p90 by platform: " + ", ".join(
+            f"{p} {t['p50']}/{t['p90']}" for p, t in r["poll_ms_by_platform"].items()))
     print(f"best concurrency (first tick): {best}; results: {SCRATCH / 'results.json'}")
 
 

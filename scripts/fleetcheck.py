@@ -82,10 +82,12 @@ def check_events(tally, owed, unfinished, seen_before=None):
 
 def fake_requests(fake, since):
     """{customer key: [requests of any kind and answer, data pages answered 200]} the fake saw since
-    `since` (epoch s)."""
+    `since` (epoch s); under None the requests it could not attribute (an unknown credential). The
+    connectors' fakes (fakes/saas.py) log a token request under the tenant whose client signed the
+    assertion, so a connector source's token and data requests are counted like the clouds'."""
     counts = defaultdict(lambda: [0, 0])
     for r in fake.control("GET", "requests", since=since, limit=50_000)["value"]:
-        customer = r.get("tenant") or r.get("project")     # the Google fake says project
+        customer = r.get("tenant") or r.get("project")     # the GCP fake says project
         counts[customer][0] += 1
         counts[customer][1] += 1 if r.get("status") == 200 and r.get("kind") != "token" else 0
     return counts

@@ -14,12 +14,17 @@ public struct StreamSpec: Sendable, Equatable {
     public var defaultOverlapSeconds: Int64
     /// In what order `read` hands over a window's events.
     public var order: EventOrder
+    /// How finely the API takes a window's start (e.g. whole seconds): a read asks from the
+    /// start rounded down to it, so the events remembered as delivered must reach that far.
+    public var startResolutionMicroseconds: Int64
 
-    public init(name: String, logType: String, defaultOverlapSeconds: Int64, order: EventOrder = .unspecified) {
+    public init(name: String, logType: String, defaultOverlapSeconds: Int64, order: EventOrder = .unspecified,
+                startResolutionMicroseconds: Int64 = 1) {
         self.name = name
         self.logType = logType
         self.defaultOverlapSeconds = defaultOverlapSeconds
         self.order = order
+        self.startResolutionMicroseconds = max(1, startResolutionMicroseconds)
     }
 }
 

@@ -14,6 +14,16 @@ public enum TimeFormat: String, Sendable, CaseIterable {
     /// `2026-12-04T10:00:00.000+0000`, which `parse` reads.
     case soql
 
+    /// How finely a window bound is written: `format` rounds down to it, so a query from
+    /// `start` reads from the start of its second (or millisecond).
+    public var resolutionMicroseconds: Int64 {
+        switch self {
+        case .rfc3339: 1
+        case .rfc3339Millis, .unixMillis: 1000
+        case .unixSeconds, .soql: 1_000_000
+        }
+    }
+
     /// The window bound as the API wants it in a query parameter.
     public func format(_ time: UTCTimestamp) -> String {
         switch self {

@@ -14,22 +14,34 @@ internal import SourceModel
 ///   read covers only what lies below it; the watermark moves once that is done;
 /// - an event already in `seen` is skipped; after a slice the watermark moves to
 ///   the slice's end and `seen` keeps only what the next reads re-read, at most
-///   `maxSeen` ids (the newest): past that, a re-read may repeat an event, never lose one.
+///   `maxSeen` ids (the newest): past that, a re-read may repeat an event, never lose one;
+/// - a window starts where the API can be asked to start (`startResolutionMicroseconds`, e.g.
+///   whole seconds), and `seen` reaches back that far: the API answers from the start of that
+///   second, and an event earlier in it must not be delivered twice.
 public struct CursorRules: Sendable, Equatable {
     public var initialLookbackSeconds: Int64
     public var overlapSeconds: Int64
     public var maxSliceSeconds: Int64
     public var maxSeen: Int
+    public var startResolutionMicroseconds: Int64
 
     /// The catalog's default of `dedup_max_ids`.
     public static let defaultMaxSeen = SettingsSchema.dedupMaxIDs
 
     public init(initialLookbackSeconds: Int64 = 24 * 3600, overlapSeconds: Int64 = 30 * 60,
-                maxSliceSeconds: Int64 = 3600, maxSeen: Int = CursorRules.defaultMaxSeen) {
+                maxSliceSeconds: Int64 = 3600, maxSeen: Int = CursorRules.defaultMaxSeen,
+                startResolutionMicroseconds: Int64 = 1) {
         self.initialLookbackSeconds = initialLookbackSeconds
         self.overlapSeconds = overlapSeconds
         self.maxSliceSeconds = maxSliceSeconds
         self.maxSeen = max(1, maxSeen)
+        self.startResolutionMicroseconds = max(1, startResolutionMicroseconds)
+    }
+
+    /// `time` rounded down to where the API can be asked to start.
+    public func startLine(_ time: UTCTimestamp) -> UTCTimestamp {
+        let r = startResolutionMicroseconds, m = time.microseconds
+        return UTCTimestamp(microseconds: m - ((m % r) + r) % r)
     }
 
     public func initialCheckpoint(now: UTCTimestamp) -> StreamCheckpoint {
@@ -41,30 +53,30 @@ public struct CursorRules: Sendable, Equatable {
     public func nextWindow(after checkpoint: StreamCheckpoint, now: UTCTimestamp, sliceSeconds: Int64? = nil) -> TimeWindow? {
         // The rest of a slice read newest first: everything below its delivered top.
         if let pendingEnd = checkpoint.pendingEnd {
-            return TimeWindow(start: min(checkpoint.watermark.adding(seconds: -overlapSeconds), pendingEnd), end: pendingEnd)
+            return TimeWindow(start: startLine(min(checkpoint.watermark.adding(seconds: -overlapSeconds), pendingEnd)), end: pendingEnd)
         }
         guard checkpoint.watermark < now else { return nil }
         let slice = max(60, min(sliceSeconds ?? maxSliceSeconds, maxSliceSeconds))
         let end = min(now, checkpoint.watermark.adding(seconds: slice))
         if let resume = checkpoint.resumeAt {
-            return TimeWindow(start: resume, end: end)
+            return TimeWindow(start: startLine(resume), end: end)
         }
         var start = checkpoint.watermark.adding(seconds: -overlapSeconds)
         // Once caught up, re-cover what partial reads may have missed, in one read.
         if let late = checkpoint.lateFrom, end >= now { start = min(start, late) }
-        return TimeWindow(start: start, end: end)
+        return TimeWindow(start: startLine(start), end: end)
     }
 
     /// Whether the slice ending at `end` brings the stream up to `now`.
     public func isCaughtUp(sliceEnd end: UTCTimestamp, now: UTCTimestamp) -> Bool { end >= now }
 
     /// The line behind a watermark from which events must be remembered.
-    public func rememberFrom(watermark: UTCTimestamp) -> UTCTimestamp { watermark.adding(seconds: -overlapSeconds) }
+    public func rememberFrom(watermark: UTCTimestamp) -> UTCTimestamp { startLine(watermark.adding(seconds: -overlapSeconds)) }
 
     /// The line from which a checkpoint must remember delivered events.
     func rememberFrom(_ checkpoint: StreamCheckpoint) -> UTCTimestamp {
         let line = rememberFrom(watermark: checkpoint.watermark)
-        return checkpoint.lateFrom.map { min($0, line) } ?? line
+        return checkpoint.lateFrom.map { min(startLine($0), line) } ?? line
     }
 
     /// The checkpoint after every event of `window` was delivered and acknowledged.
@@ -93,7 +105,7 @@ public struct CursorRules: Sendable, Equatable {
         if mayStillArrive <= position { late = late.map { min($0, mayStillArrive) } ?? mayStillArrive }
         next.lateFrom = late
         // The read resumes at `position` inclusive: the events at that instant must be remembered.
-        next.seen = remembered(checkpoint.seen, delivered, from: min(rememberFrom(next), position))
+        next.seen = remembered(checkpoint.seen, delivered, from: min(rememberFrom(next), startLine(position)))
         return next
     }
 
@@ -143,7 +155,7 @@ public struct CursorRules: Sendable, Equatable {
 /// read moves on, so memory follows the overlap window, not the slice.
 public struct SliceDeduplicator: Sendable {
     private let previous: [String: UTCTimestamp]
-    private let overlapSeconds: Int64
+    private let rules: CursorRules
     /// Events from here on may arrive after this read: kept for `lateFrom`.
     private let lateLine: UTCTimestamp
     /// Read newest first: the events at the oldest time are what a commit needs most.
@@ -162,7 +174,7 @@ public struct SliceDeduplicator: Sendable {
                 newestFirst: Bool = false) {
         previous = checkpoint.seen
         self.newestFirst = newestFirst
-        overlapSeconds = rules.overlapSeconds
+        self.rules = rules
         var line = max(window.start, readAt.adding(seconds: -rules.overlapSeconds))
         if let late = checkpoint.lateFrom { line = min(line, late) }
         lateLine = line
@@ -188,7 +200,7 @@ public struct SliceDeduplicator: Sendable {
     private mutating func prune() {
         admittedSincePrune = 0
         guard let newest else { return }
-        let floor = min(newest.adding(seconds: -overlapSeconds), lateLine)
+        let floor = rules.startLine(min(newest.adding(seconds: -rules.overlapSeconds), lateLine))
         let edge = newestFirst ? oldest : nil
         delivered = delivered.filter { $0.value >= floor || $0.value == edge }
     }

@@ -94,7 +94,8 @@ struct SourceRun {
                         initialLookbackSeconds: Int64(settings["initial_lookback_minutes"]?.intValue ?? SettingsSchema.initialLookbackMinutes) * 60,
                         overlapSeconds: settings["overlap_minutes"]?.intValue.map { Int64($0) * 60 } ?? stream.defaultOverlapSeconds,
                         maxSliceSeconds: 24 * 3600,
-                        maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen)
+                        maxSeen: settings["dedup_max_ids"]?.intValue ?? CursorRules.defaultMaxSeen,
+                        startResolutionMicroseconds: stream.startResolutionMicroseconds)
                     pending.append(stream)
                 } catch {
                     let problem = ProviderError(.configuration, "\(error.description); rewind the stream (PUT …/checkpoints/\(stream.name))")

@@ -39,7 +39,8 @@ public final class ConnectorProvider: CloudProvider {
         self.readers = readers
         let all = declaration.streams.map { stream in
             StreamSpec(name: stream.name, logType: stream.logType, defaultOverlapSeconds: Int64(stream.defaultOverlapMinutes) * 60,
-                       order: stream.oldestFirst ? .oldestFirst : .unspecified)
+                       order: stream.oldestFirst ? .oldestFirst : .unspecified,
+                       startResolutionMicroseconds: stream.request.timeFormat.resolutionMicroseconds)
         }
         streams = Self.selectedStreams(all, settings: context.settings)
     }
