@@ -1,5 +1,6 @@
 internal import Synchronization
 internal import Glibc
+internal import UTCTime
 
 /// Paces requests that share a provider budget (one Graph app in one tenant, one
 /// GCP project, one AWS account and region) across every worker of a run, so the
@@ -89,9 +90,5 @@ public final class RateLimiter: Sendable {
         if seconds > 0 { usleep(useconds_t(min(seconds, 60) * 1_000_000)) }
     }
 
-    public static let monotonicSeconds: @Sendable () -> Double = {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
+    public static let monotonicSeconds: @Sendable () -> Double = { MonotonicClock.seconds() }
 }
