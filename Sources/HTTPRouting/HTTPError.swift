@@ -1,4 +1,4 @@
-public import JSONBytes
+internal import JSONBytes
 
 /// An error that knows its HTTP status and renders as RFC 9457 problem+json.
 /// Its text is shown to the client: it must never contain secrets.

@@ -27,6 +27,14 @@ public struct JSONWriter: Sendable {
         bytes.reserveCapacity(reservingCapacity)
     }
 
+    /// Empties the writer for the next document, keeping its buffers' capacity: a
+    /// writer reused per event allocates nothing once it has grown to the largest event.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        containers.removeAll(keepingCapacity: true)
+        position = .first
+    }
+
     /// Opens an object (`{`).
     public mutating func beginObject() {
         beginValue()
@@ -182,7 +190,7 @@ public struct JSONWriter: Sendable {
 
     /// Appends a validated value's bytes verbatim as one value.
     public mutating func raw(_ json: RawJSON) {
-        raw(json.bytes)
+        json.withUnsafeBytes { raw($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// Writes a whole tree.

@@ -24,6 +24,8 @@ public final class KafkaProducer: @unchecked Sendable {
     private let tracker: DeliveryTracker
     /// Topic handles by name (`rd_kafka_topic_t*` as bit patterns), created on first use.
     private let topics = Mutex<[String: UInt]>([:])
+    private let producedSincePoll = Atomic<Int>(0)
+    private static let messagesPerPoll = 64
 
     /// Creates a producer. `eventHandler`, if given, receives client errors and librdkafka's
     /// log lines (from librdkafka's threads, so it must be thread-safe); without it, log
@@ -103,8 +105,11 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             throw KafkaError(.produce, "produce to \(topic) failed: \(err.code)", kafkaCode: err.code)
         }
-        // Serve delivery reports as we go so they do not pile up until the flush.
-        rd_kafka_poll(handle, 0)
+        // Serve delivery reports as we go so they do not pile up until the flush; every
+        // 64th message, not each: one poll then serves a batch of reports (a queue lock each).
+        if producedSincePoll.add(1, ordering: .relaxed).newValue % Self.messagesPerPoll == 0 {
+            rd_kafka_poll(handle, 0)
+        }
     }
 
     /// Enqueues one message; see ``produce(topic:key:value:headers:partition:)-(_,UnsafeRawBufferPointer?,_,_,_)``.

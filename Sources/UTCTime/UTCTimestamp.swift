@@ -33,6 +33,15 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         String(unsafeUninitializedCapacity: Self.maxFormattedLength) { write(fractionDigits: fractionDigits, into: $0) }
     }
 
+    /// Calls `body` with the `rfc3339` text as UTF-8 in a stack buffer: for writers that
+    /// copy it into their own bytes (one per event), no String is built.
+    public func withRFC3339<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxFormattedLength) { buffer in
+            let count = write(fractionDigits: naturalFractionDigits, into: buffer)
+            return try body(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
     private var naturalFractionDigits: Int { microseconds % 1_000_000 == 0 ? 0 : 6 }
     private static let maxFormattedLength = 27
 

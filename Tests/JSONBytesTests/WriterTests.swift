@@ -187,4 +187,14 @@ struct WriterTests {
         #expect(String(decoding: tree.serialized(), as: UTF8.self) == #"{"z":1,"a":[null,"q\""]}"#)
         #expect(tree.description == #"{"z":1,"a":[null,"q\""]}"#)
     }
+
+    @Test func reusedAfterRemoveAllWritesTheSameAsAFreshWriter() {
+        var writer = JSONWriter(reservingCapacity: 8)
+        writer.beginArray(); writer.int(1); writer.string("long enough to grow the buffer"); writer.endArray()
+        let capacity = writer.bytes.capacity
+        writer.removeAll()
+        writer.beginObject(); writer.key(ascii: "a"); writer.null(); writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":null}"#)
+        #expect(writer.bytes.capacity >= capacity)
+    }
 }

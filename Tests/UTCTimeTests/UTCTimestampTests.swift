@@ -38,4 +38,10 @@ import UTCTime
             day += 997
         }
     }
+
+    @Test(arguments: [Int64(0), 1_795_737_968_000_000, 1_795_737_968_123_456, -500_000])
+    func formatsIntoABufferAsRFC3339Does(microseconds: Int64) {
+        let stamp = UTCTimestamp(microseconds: microseconds)
+        #expect(stamp.withRFC3339 { String(decoding: $0, as: UTF8.self) } == stamp.rfc3339)
+    }
 }

@@ -13,6 +13,10 @@ public final class EventPublisher {
     public private(set) var published = 0
     /// Events of the current batch sent with `raw_log` cut to fit `message.max.bytes`.
     public private(set) var truncated = 0
+    /// Reused for every event (its capacity kept), so writing one allocates nothing.
+    private var writer = JSONWriter(reservingCapacity: 16_384)
+    private static let keptWriterCapacity = 256 * 1024
+    private var cachedHeaders: (origin: EventOrigin, logType: String, headers: [KafkaHeader])?
 
     public init(producer: KafkaProducer, topic: String, messageMaxBytes: Int = 1_000_000) {
         self.producer = producer
@@ -30,30 +34,56 @@ public final class EventPublisher {
     /// Key = the event id (stable across re-reads, so downstream can de-duplicate
     /// after a fault); headers tenant_id, source_id, platform, log_type.
     public func publish(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String) throws(ProviderError) {
-        var writer = JSONWriter(reservingCapacity: event.raw.range.count + 512)
+        writer.removeAll()
         NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &writer)
         let budget = maxValueBytes - event.id.utf8.count
         if writer.bytes.count > budget {
             // Too large for Kafka: an event that cannot be produced must not block its stream.
             // Cut raw_log (escaping at most doubles it) and say so; the normalized fields stay.
             let others = writer.bytes.count - event.raw.range.count
-            writer = JSONWriter(reservingCapacity: budget)
-            NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &writer,
+            var cut = JSONWriter(reservingCapacity: budget)
+            NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &cut,
                                         rawLimit: max(0, (budget - others - 64) / 2))
+            try produce(cut.bytes, key: event.id, headers: headers(origin, event.logType))
             truncated += 1
+        } else {
+            try produce(writer.bytes, key: event.id, headers: headers(origin, event.logType))
+        }
+        // A rare huge event must not pin its buffer for the rest of the run.
+        if writer.bytes.capacity > Self.keptWriterCapacity { writer = JSONWriter(reservingCapacity: 16_384) }
+        published += 1
+    }
+
+    private func produce(_ value: [UInt8], key: String, headers: [KafkaHeader]) throws(ProviderError) {
+        var key = key
+        var failure: KafkaError?
+        key.withUTF8 { keyBytes in
+            value.withUnsafeBytes { valueBytes in
+                do throws(KafkaError) {
+                    try producer.produce(topic: topic, key: UnsafeRawBufferPointer(keyBytes), value: valueBytes, headers: headers)
+                } catch { failure = error }
+            }
+        }
+        if let failure {
+            throw ProviderError(.deliveryFailed, "could not queue an event for Kafka: \(failure.description)")
+        }
+    }
+
+    /// The four headers, built once per origin and log type rather than per event.
+    private func headers(_ origin: EventOrigin, _ logType: String) -> [KafkaHeader] {
+        if let cached = cachedHeaders, cached.origin.tenantID == origin.tenantID,
+           cached.origin.sourceID == origin.sourceID, cached.origin.platform == origin.platform,
+           cached.logType == logType {
+            return cached.headers
         }
         let headers = [
             KafkaHeader(name: "tenant_id", value: origin.tenantID),
             KafkaHeader(name: "source_id", value: origin.sourceID),
             KafkaHeader(name: "platform", value: origin.platform),
-            KafkaHeader(name: "log_type", value: event.logType),
+            KafkaHeader(name: "log_type", value: logType),
         ]
-        do {
-            try producer.produce(topic: topic, key: Array(event.id.utf8), value: writer.bytes, headers: headers)
-        } catch {
-            throw ProviderError(.deliveryFailed, "could not queue an event for Kafka: \(error.description)")
-        }
-        published += 1
+        cachedHeaders = (origin, logType, headers)
+        return headers
     }
 
     /// Waits until Kafka acknowledged every event of the batch; throws otherwise

@@ -73,24 +73,26 @@ public enum NormalizedEventWriter {
     /// too large for Kafka is still delivered, its normalized fields intact.
     public static func write(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String,
                              into writer: inout JSONWriter, rawLimit: Int? = nil) {
+        // Keys are literals (copied without an escape scan) and the timestamp goes straight
+        // into the writer's bytes: this runs once per event on the poller's hot path.
         writer.beginObject()
-        writer.key("schema_version"); writer.int(schemaVersion)
-        writer.key("event_id"); writer.string(event.id)
-        writer.key("timestamp"); writer.string((event.reportedTime ?? event.time).rfc3339)
-        writer.key("user"); optionalString(event.fields.user, &writer)
-        writer.key("activity"); optionalString(event.fields.activity, &writer)
-        writer.key("result"); writer.string(event.fields.result?.rawValue)
-        writer.key("source_ip"); optionalString(event.fields.sourceIP, &writer)
-        writer.key("application"); optionalString(event.fields.application, &writer)
-        writer.key("source"); writer.string(origin.platform)
-        writer.key("log_type"); writer.string(event.logType)
-        writer.key("tenant_id"); writer.string(origin.tenantID)
-        writer.key("source_id"); writer.string(origin.sourceID)
-        writer.key("ingested_at"); writer.string(ingestedAt)
-        writer.key("raw_log")
+        writer.key(ascii: "schema_version"); writer.int(schemaVersion)
+        writer.key(ascii: "event_id"); writer.string(event.id)
+        writer.key(ascii: "timestamp"); (event.reportedTime ?? event.time).withRFC3339 { writer.string(utf8: $0) }
+        writer.key(ascii: "user"); optionalString(event.fields.user, &writer)
+        writer.key(ascii: "activity"); optionalString(event.fields.activity, &writer)
+        writer.key(ascii: "result"); writer.string(event.fields.result?.rawValue)
+        writer.key(ascii: "source_ip"); optionalString(event.fields.sourceIP, &writer)
+        writer.key(ascii: "application"); optionalString(event.fields.application, &writer)
+        writer.key(ascii: "source"); writer.string(origin.platform)
+        writer.key(ascii: "log_type"); writer.string(event.logType)
+        writer.key(ascii: "tenant_id"); writer.string(origin.tenantID)
+        writer.key(ascii: "source_id"); writer.string(origin.sourceID)
+        writer.key(ascii: "ingested_at"); writer.string(ingestedAt)
+        writer.key(ascii: "raw_log")
         if let rawLimit, event.raw.range.count > rawLimit {
             writer.string(utf8: Self.prefix(of: event.raw.bytes, atMost: rawLimit))
-            writer.key("raw_log_truncated"); writer.bool(true)
+            writer.key(ascii: "raw_log_truncated"); writer.bool(true)
         } else {
             writer.raw(event.raw)
         }
