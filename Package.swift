@@ -118,6 +118,7 @@ let package = Package(
         .testTarget(name: "JSONBytesTests", dependencies: ["JSONBytes"]),
         .testTarget(name: "TextBasicsTests", dependencies: ["TextBasics"]),
         .testTarget(name: "UTCTimeTests", dependencies: ["UTCTime"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "EnvironmentVariablesTests", dependencies: ["EnvironmentVariables"]),
         .testTarget(name: "HTTPRoutingTests", dependencies: ["HTTPRouting", "JSONBytes"]),
         .testTarget(name: "SecretsTests", dependencies: ["Secrets", .product(name: "Crypto", package: "swift-crypto")]),

@@ -9,14 +9,16 @@ internal import TextBasics
 /// A lost connection is re-opened before the next statement, and the new session gets
 /// the session settings recorded with `setSessionSetting` before any statement runs:
 /// no statement ever runs on a session that lacks them (row-level security reads one).
+/// A changed setting travels with the next statement, in one pipeline (one round trip).
 /// What cannot be carried over (advisory locks) is guarded by `session`: a statement
 /// pinned to a session fails with `.sessionLost` instead of running on a newer one.
 public final class PostgresConnection {
-    private var handle: OpaquePointer?
+    private(set) var handle: OpaquePointer?
     private let conninfo: String
     private var prepared: [String: String] = [:]
-    /// Applied to every new session, in this order (set_config names and values).
-    private var sessionSettings: [(name: String, value: String)] = []
+    /// Applied to every new session, in this order, and sent again with the next statement
+    /// whenever the session may not hold them (see `SessionSettings`).
+    var sessionSettings = SessionSettings()
     /// Inside `transaction`: a reconnect there would run the rest outside the transaction.
     private var inTransaction = false
     /// Counts the sessions opened so far; identifies the current one.
@@ -45,13 +47,12 @@ public final class PostgresConnection {
         }
         session += 1
         serverEndedSession = false
+        sessionSettings.sessionStarted()
         listenForNotices()
         do throws(PostgresError) {
             // Timestamps come back in one predictable form (see PostgresTimestamp).
-            _ = try execute(unsafeSQL: "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'")
-            for setting in sessionSettings {
-                try run("SELECT set_config(\(setting.name), \(setting.value), false)")
-            }
+            _ = try check(PQexec(handle, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO'"))
+            try applyPendingSettings()
         } catch {
             // A session without its settings must not serve statements.
             PQfinish(handle)
@@ -60,29 +61,42 @@ public final class PostgresConnection {
         }
     }
 
+    /// Closes the session; the next statement opens a new one (see `reconnectIfLost`).
+    func dropSession() {
+        PQfinish(handle)
+        handle = nil
+        prepared.removeAll()
+    }
+
     /// True when the connection is usable (a broken one can be `reset()`).
     public var isHealthy: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
 
     /// Reconnects after the server went away.
     public func reset() throws(PostgresError) { try connect() }
 
-    /// Sets a session setting (`set_config(name, value, false)`) now and on every later
-    /// session of this connection; a no-op when it already has this value.
-    /// Refused inside a transaction, whose rollback would undo it behind our back.
+    /// Sets a session setting (`set_config(name, value, false)`) for the next statement and
+    /// every later session of this connection; a no-op when it already has this value.
+    /// Nothing is sent yet: the next statement carries it (same round trip), and fails
+    /// rather than run without it. Refused inside a transaction, whose rollback would undo it.
     public func setSessionSetting(_ name: String, to value: String) throws(PostgresError) {
-        if sessionSettings.contains(where: { $0.name == name && $0.value == value }) { return }
+        if sessionSettings.wants(name, value) { return }
         guard !inTransaction else {
             throw PostgresError(code: .protocolViolation, message: "session setting \(name) changed inside a transaction")
         }
-        sessionSettings.removeAll { $0.name == name }
-        // Recorded first: if the session ends before this statement runs, the next one gets it.
-        sessionSettings.append((name, value))
-        do {
-            try query("SELECT set_config(\(name), \(value), false)")
-        } catch {
-            if error.code != .connection { sessionSettings.removeAll { $0.name == name } }
-            throw error
+        sessionSettings.want(name, value)
+    }
+
+    /// Sends the settings the session may lack, each on its own (a new session, BEGIN,
+    /// trusted SQL): statements of `query` carry them in their pipeline instead.
+    private func applyPendingSettings() throws(PostgresError) {
+        for setting in sessionSettings.pending {
+            try runAlone(Self.setConfig(setting))
+            sessionSettings.confirm([setting])
         }
+    }
+
+    static func setConfig(_ setting: SessionSettings.Setting) -> SQL {
+        "SELECT set_config(\(setting.name), \(setting.value), false)"
     }
 
     /// Runs a parameterized statement (prepared on first use on this connection).
@@ -97,20 +111,32 @@ public final class PostgresConnection {
         return try run(sql)
     }
 
+    /// Runs a statement on the current session, after the settings it may lack (one pipeline).
+    private func run(_ sql: SQL) throws(PostgresError) -> PostgresResult {
+        let pending = sessionSettings.pending
+        if pending.isEmpty { return try runAlone(sql) }
+        return try runInPipeline(sql, after: pending)
+    }
+
     /// Runs a statement on the current session as it is.
     @discardableResult
-    private func run(_ sql: SQL) throws(PostgresError) -> PostgresResult {
+    private func runAlone(_ sql: SQL) throws(PostgresError) -> PostgresResult {
         let name = try statementName(for: sql)
+        let result = Self.withBindValues(sql) { PQexecPrepared(handle, name, Int32(sql.binds.count), $0, nil, nil, 0) }
+        return try check(result)
+    }
+
+    /// The binds as the C strings libpq reads (nil for NULL, and for no binds at all).
+    static func withBindValues<T>(_ sql: SQL, _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
         var cValues: [UnsafeMutablePointer<CChar>?] = sql.binds.map { bind in
             bind.textValue.map { strdup($0) } ?? nil
         }
         defer { for pointer in cValues { free(pointer) } }
-        let result = cValues.withUnsafeMutableBufferPointer { buffer in
+        return cValues.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecPrepared(handle, name, Int32(sql.binds.count), sql.binds.isEmpty ? nil : values, nil, nil, 0)
+                body(sql.binds.isEmpty ? nil : UnsafePointer(values))
             }
         }
-        return try check(result)
     }
 
     /// Re-opens a connection that broke, or whose server ended the session while it was
@@ -159,7 +185,8 @@ public final class PostgresConnection {
     /// Runs trusted SQL text, possibly several statements (migrations, SET, BEGIN).
     @discardableResult
     public func execute(unsafeSQL text: String) throws(PostgresError) -> PostgresResult {
-        try check(PQexec(handle, text))
+        try applyPendingSettings()
+        return try check(PQexec(handle, text))
     }
 
     /// Runs `body` inside BEGIN/COMMIT, rolling back when it throws.
@@ -193,7 +220,7 @@ public final class PostgresConnection {
         return now
     }
 
-    private func statementName(for sql: SQL) throws(PostgresError) -> String {
+    func statementName(for sql: SQL) throws(PostgresError) -> String {
         if let name = prepared[sql.text] { return name }
         let name = "s\(prepared.count + 1)"
         _ = try check(PQprepare(handle, name, sql.text, Int32(sql.binds.count), nil))
@@ -201,7 +228,7 @@ public final class PostgresConnection {
         return name
     }
 
-    private func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
+    func check(_ result: OpaquePointer?) throws(PostgresError) -> PostgresResult {
         guard let result else {
             throw PostgresError(code: .connection, message: Self.message(handle))
         }
@@ -225,7 +252,7 @@ public final class PostgresConnection {
         return String(cString: pointer)
     }
 
-    private static func message(_ handle: OpaquePointer?) -> String {
+    static func message(_ handle: OpaquePointer?) -> String {
         guard let pointer = PQerrorMessage(handle) else { return "no connection" }
         let text = String(cString: pointer)
         return String(text.trimmed(where: \.isWhitespace))
