@@ -22,7 +22,8 @@ Knobs (environment):
                            scripts/fleetconnectors.py: Okta and Salesforce pace per org URL)
   FLEET_CONCURRENCY        concurrencies of the first tick (default "8 16 32 64")
   FLEET_LATENCY_S          seconds every fake request waits first (default 0.05)
-  FLEET_PERF=1             perf record the one-poller "again" tick
+  FLEET_PERF=first|again  perf record the one-poller first ticks, or the one-poller "again" tick
+                           (1 = again)
   FLEET_HTTPS_PORT, FLEET_HTTP_PORT, FLEET_PG_PORT  the stack's ports (59443, 59480, 59432)
 
 Loopback only; the stack (its own var dir and 59xxx ports), the fakes and every poller are
@@ -59,6 +60,7 @@ PER_PLATFORM = int(os.environ.get("FLEET_PER_PLATFORM", "300"))
 PER_CONNECTOR = int(os.environ.get("FLEET_PER_CONNECTOR", "200"))
 CONCURRENCIES = [int(c) for c in os.environ.get("FLEET_CONCURRENCY", "8 16 32 64").split()]
 EVENTS = 100
+PERF = {"1": "again"}.get(os.environ.get("FLEET_PERF", ""), os.environ.get("FLEET_PERF", ""))
 LATENCY_S = float(os.environ.get("FLEET_LATENCY_S", "0.05"))
 DEADLINE_S = 50.0
 RUN_TIMEOUT_S = 120            # a poller still running after this is killed (its deadline is 50 s)
@@ -275,8 +277,9 @@ class Bench:
                         summaries.append({k: entry.get(k) for k in ("due", "succeeded", "failed", "skipped",
                                                                      "events", "duration_ms")})
                     elif entry.get("msg") == "source polled":
-                        # Started at the deadline, nothing read: still due (next_poll_time now).
-                        deferred = entry.get("requests") == 0 and entry.get("backlog_left")
+                        # Nothing delivered and work left (started at the deadline, or its one
+                        # request throttled there): still due (next_poll_time now).
+                        deferred = not entry.get("events") and entry.get("backlog_left")
                         polled.append((entry.get("source.id"), not deferred, bool(entry.get("backlog_left"))))
                         requests[entry.get("source.id")] += int(entry.get("requests") or 0)
                         if not deferred:
@@ -349,7 +352,7 @@ def main():
         fleets, seen = {}, {}
         for c in CONCURRENCIES:
             fleets[c] = bench.register(f"c{c}")
-            polled_once(bench.tick(f"first-c{c}", fleets[c], c), fleets[c])
+            polled_once(bench.tick(f"first-c{c}", fleets[c], c, perf=PERF == "first"), fleets[c])
             seen[c] = bench.seen
             bench.park(fleets[c])   # what the deadline left due must not run into the next tick
         # Best: every source collected, then the shortest wall time.
@@ -363,7 +366,7 @@ def main():
             bench.owed.update({sid: bench.owed[sid] + EVENTS for sid, _ in sources})
             bench.make_due(sources)
             result = bench.tick(name, sources, again, hosts=hosts, seen_before=seen,
-                                perf=hosts == 1 and os.environ.get("FLEET_PERF") == "1")
+                                perf=hosts == 1 and PERF == "again")
             polled_once(result, sources)
         for r in bench.results:
             r.pop("_polled", None)

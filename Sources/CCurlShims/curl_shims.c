@@ -1,3 +1,10 @@
+// memfd_create and the file seals are GNU extensions.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "CCurlShims.h"
 
 CURLcode cshims_curl_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
@@ -23,4 +30,20 @@ CURLcode cshims_curl_setopt_blob_copy(CURL *h, CURLoption o, const void *data, s
     blob.len = len;
     blob.flags = CURL_BLOB_COPY;
     return curl_easy_setopt(h, o, &blob);
+}
+
+int cshims_sealed_memory_file(const char *name, const void *data, size_t len) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return -1;
+    const char *next = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t written = write(fd, next, left);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) { close(fd); return -1; }
+        next += written;
+        left -= (size_t)written;
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0) { close(fd); return -1; }
+    return fd;
 }

@@ -17,6 +17,8 @@ public final class HTTPClient {
     private let easy: UnsafeMutableRawPointer
     private let state: TransferState
     private let share: HTTPClientShare?
+    /// The system and extra CA bundles as one file; released after the handle (deinit order).
+    private var trustFile: TrustBundleFile?
 
     /// Creates a client. Reads the CA files once, here.
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), share: HTTPClientShare? = nil)
@@ -56,8 +58,13 @@ public final class HTTPClient {
         try set(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
         if let extra = c.extraCABundlePath {
             let blob = try trustBundle(system: c.systemCABundlePath, extra: extra)
-            let code = blob.withUnsafeBytes { cshims_curl_setopt_blob_copy(easy, CURLOPT_CAINFO_BLOB, $0.baseAddress, $0.count) }
-            try check(code, "CURLOPT_CAINFO_BLOB")
+            if let file = TrustBundleFile(bytes: blob) {
+                trustFile = file
+                try set(CURLOPT_CAINFO, string: file.path)
+            } else {
+                let code = blob.withUnsafeBytes { cshims_curl_setopt_blob_copy(easy, CURLOPT_CAINFO_BLOB, $0.baseAddress, $0.count) }
+                try check(code, "CURLOPT_CAINFO_BLOB")
+            }
         } else {
             try set(CURLOPT_CAINFO, string: c.systemCABundlePath)
         }

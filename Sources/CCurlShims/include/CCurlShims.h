@@ -26,4 +26,8 @@ CURLSHcode cshims_curl_share_setopt_unlockfunc(CURLSH *share, curl_unlock_functi
 /* CURLOPT_*_BLOB with CURL_BLOB_COPY: libcurl keeps its own copy of the bytes. */
 CURLcode cshims_curl_setopt_blob_copy(CURL *handle, CURLoption option, const void *data, size_t len);
 
+/* An anonymous in-memory file (memfd) holding `data`, sealed against any change; its
+   descriptor (close-on-exec), or -1 with errno set. */
+int cshims_sealed_memory_file(const char *name, const void *data, size_t len);
+
 #endif
