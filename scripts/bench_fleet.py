@@ -22,6 +22,8 @@ Knobs (environment):
   FLEET_CONNECTOR_CUSTOMERS_PER_FAKE  connector customers per fake process (default 50; see
                            scripts/fleetconnectors.py: Okta and Salesforce pace per org URL)
   FLEET_CONCURRENCY        concurrencies of the first tick (default "8 16 32 64")
+  FLEET_HOST_CONCURRENCY   each of the 3 pollers' concurrency in the first-tick 3-host run (default:
+                           the best of FLEET_CONCURRENCY)
   FLEET_LATENCY_S          seconds every fake request waits first (default 0.05)
   FLEET_PERF=first|again  perf record the one-poller first ticks, or the one-poller "again" tick
                            (1 = again)
@@ -60,6 +62,7 @@ from stack import Stack  # noqa: E402
 PER_PLATFORM = int(os.environ.get("FLEET_PER_PLATFORM", "300"))
 PER_CONNECTOR = int(os.environ.get("FLEET_PER_CONNECTOR", "200"))
 CONCURRENCIES = [int(c) for c in os.environ.get("FLEET_CONCURRENCY", "8 16 32 64").split()]
+HOST_CONCURRENCY = int(os.environ.get("FLEET_HOST_CONCURRENCY", "0"))
 EVENTS = 100
 PERF = {"1": "again"}.get(os.environ.get("FLEET_PERF", ""), os.environ.get("FLEET_PERF", ""))
 LATENCY_S = float(os.environ.get("FLEET_LATENCY_S", "0.05"))
@@ -359,9 +362,11 @@ def main():
         # Best: every source collected, then the shortest wall time.
         best = min(bench.results, key=lambda r: (-r["sources_complete"], r["wall_s"]))["concurrency"]
         again = min(best, MAX_CONCURRENCY_PER_HOST)
-        # Part 3 on the part-2 scenario: a fresh set, all due, three pollers at once, each as one.
+        # Part 3 on the part-2 scenario: a fresh set, all due, three pollers at once, each with
+        # the concurrency of one of the ticks above (compare with that tick).
+        per_host = min(HOST_CONCURRENCY or best, MAX_CONCURRENCY_PER_HOST)
         fresh = bench.register(f"h{HOSTS}")
-        polled_once(bench.tick(f"first-{HOSTS}hosts", fresh, again, hosts=HOSTS), fresh)
+        polled_once(bench.tick(f"first-{HOSTS}hosts", fresh, per_host, hosts=HOSTS), fresh)
         bench.park(fresh)
         sources, bench.seen = fleets[best], seen[best]
         for name, hosts in (("again-1host", 1), (f"again-{HOSTS}hosts", HOSTS)):
