@@ -59,6 +59,7 @@ class GCPFake(FakeApp):
             self.log = RequestLog()
             self.limiter: RateLimiter | None = None
             self.serials: dict[str, int] = {}
+            self.parsed: dict[tuple, dict] = {}   # record key -> parsed entry (see _parsed)
 
     def close(self) -> None:
         self.streamer.halt()
@@ -183,7 +184,7 @@ class GCPFake(FakeApp):
         projects, ast = set(query["projects"]), query["ast"]
 
         def pred(rec) -> bool:
-            entry = json.loads(rec.body)
+            entry = self._parsed(rec)
             return _project_of(entry.get("logName", "")) in projects and gcpfilter.matches(ast, entry)
         with self.lock:
             recs, more = self.store.page(SKEY, query["range"], query["desc"], cursor["k"], cursor["q"], cursor["w"],
@@ -195,6 +196,16 @@ class GCPFake(FakeApp):
             cursor["k"] = list(recs[-1].key)
             parts.append(b'"nextPageToken":' + json.dumps(encode_token(cursor)).encode())
         return Response(200, b"{" + b",".join(parts) + b"}", [("Content-Type", JSON_CT)])
+
+    def _parsed(self, rec) -> dict:
+        """The entry of a stored version, parsed once: a version's body never changes (an update is
+        a new version with its own key), and every list request filters all of the fake's entries."""
+        entry = self.parsed.get(rec.key)
+        if entry is None:
+            if len(self.parsed) >= 2 * self.config["max_entries"]:
+                self.parsed.clear()
+            entry = self.parsed[rec.key] = json.loads(rec.body)
+        return entry
 
     def _query(self, raw: bytes) -> dict:
         try:
