@@ -1,6 +1,5 @@
 internal import CRdKafka
 internal import CKafkaShims
-internal import Glibc
 import Synchronization
 
 /// An idempotent, `acks=all` Kafka producer with delivery tracking.
@@ -111,9 +110,11 @@ public final class KafkaProducer: @unchecked Sendable {
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 let deadline = queueFullDeadline ?? ContinuousClock.now + configuration.queueFullWait
                 queueFullDeadline = deadline
-                let wait = remainingMilliseconds(until: deadline, cap: 100)
+                // Short slices: the poll thread may serve the report that frees space, and then
+                // this poll would sleep on.
+                let wait = remainingMilliseconds(until: deadline, cap: 10)
                 if wait > 0 {
-                    usleep(UInt32(wait) * 1_000)  // the poll thread serves reports meanwhile, freeing space
+                    rd_kafka_poll(handle, wait)  // serves delivery reports, frees queue space
                     continue
                 }
             }

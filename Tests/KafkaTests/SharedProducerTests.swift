@@ -78,6 +78,40 @@ struct SharedProducerTests {
         #expect(second.report.produced == 0 && second.report.outstanding == 0, "\(second.report)")
     }
 
+    @Test("a full local queue makes producers wait for space, then deliver everything")
+    func queueFullWaitsForSpace() throws {
+        let cluster = try KafkaMockCluster()
+        try cluster.createTopic("t", partitions: 2)
+        let producer = try makeProducer(cluster) { $0.queueMaxMessages = 20 }
+        let reports = try inParallel(2) { index throws(KafkaError) in
+            let batch = producer.makeDeliveryBatch()
+            try produceKeyed(producer, batch: batch, topic: "t", prefix: "q\(index)", count: 500)
+            return try producer.awaitDeliveries(of: batch, timeout: .seconds(30))
+        }
+        for report in reports { #expect(report.produced == 500 && report.allDelivered, "\(report)") }
+    }
+
+    @Test("a message refused by a full queue is not counted: the batch waits only for what was queued")
+    func queueFullRefusalIsNotCounted() throws {
+        let cluster = try KafkaMockCluster()
+        try cluster.createTopic("t", partitions: 1)
+        let producer = try makeProducer(cluster, messageTimeout: .seconds(2)) {
+            $0.queueMaxMessages = 5
+            $0.queueFullWait = .milliseconds(300)
+        }
+        try cluster.setBrokerDown(1)
+        let batch = producer.makeDeliveryBatch()
+        try produceKeyed(producer, batch: batch, topic: "t", prefix: "fits", count: 5)
+        do {
+            try produceKeyed(producer, batch: batch, topic: "t", prefix: "over", count: 1)
+            Issue.record("a sixth message fit a queue of five")
+        } catch {
+            #expect(error.code == .queueFull, "\(error)")
+        }
+        let report = try producer.awaitDeliveries(of: batch, timeout: .seconds(15))
+        #expect(report.produced == 5 && report.failed == 5 && report.outstanding == 0, "\(report)")
+    }
+
     @Test("a fatal producer error fails every waiting batch at once, and later ones")
     func fatalErrorFailsAll() throws {
         let cluster = try KafkaMockCluster()

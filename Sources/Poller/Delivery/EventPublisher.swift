@@ -106,7 +106,6 @@ public final class EventPublisher {
         }
     }
 
-
     /// Waits (bounded) for the batch's last reports, whatever they say: before the run ends.
     public func drain(timeout: Duration) {
         _ = try? producer.awaitDeliveries(of: batch, timeout: timeout)
