@@ -1,5 +1,5 @@
-/// Delivery outcome of the messages produced since the last
-/// ``KafkaProducer/resetDeliveryCounters()``.
+/// Delivery outcome of the messages of one ``DeliveryBatch`` produced since its last
+/// ``DeliveryBatch/reset()`` (or ``KafkaProducer/resetDeliveryCounters()`` for the producer's own).
 ///
 /// A checkpoint may move only when ``allDelivered`` is true: every produced message was
 /// acknowledged by the cluster (with `acks=all`) and none failed or is still in flight.

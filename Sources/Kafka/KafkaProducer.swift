@@ -5,8 +5,9 @@ import Synchronization
 /// An idempotent, `acks=all` Kafka producer with delivery tracking.
 ///
 /// Messages are copied once into librdkafka (`RD_KAFKA_MSG_F_COPY`) and sent in batches by
-/// its threads. Every message's delivery report is counted; ``awaitDeliveries(timeout:)``
-/// flushes and waits for them and returns a ``DeliveryReport``. The intended loop:
+/// its threads. Every message's delivery report is counted in a ``DeliveryBatch``;
+/// ``awaitDeliveries(timeout:)`` waits for them and returns a ``DeliveryReport``. The
+/// intended loop for a single user (its own batch, built in):
 ///
 /// ```swift
 /// producer.resetDeliveryCounters()
@@ -15,17 +16,24 @@ import Synchronization
 /// if report.allDelivered { try checkpoints.save(page.cursor) }
 /// ```
 ///
-/// `rd_kafka_t` is thread-safe and all mutable Swift state sits behind a `Mutex`, hence
+/// Several threads share one producer by giving each its own batch
+/// (``makeDeliveryBatch()``, then `produce(…, batch:)`, ``awaitDeliveries(of:timeout:)``,
+/// ``DeliveryBatch/reset()``): one set of librdkafka threads and partition queues, and each
+/// thread's confirmation counts only its own messages. One producer-owned thread polls
+/// (serves delivery reports), so waiting never flushes or polls for another thread.
+///
+/// `rd_kafka_t` is thread-safe and all mutable Swift state sits behind locks, hence
 /// `@unchecked Sendable`.
 public final class KafkaProducer: @unchecked Sendable {
     /// The configuration the producer was created with.
     public let configuration: KafkaProducerConfiguration
     private let handle: OpaquePointer
     private let tracker: DeliveryTracker
+    /// The batch of the single-user API (the methods without a `batch` argument).
+    private let ownBatch: DeliveryBatch
+    private let pollThread: PollThread
     /// Topic handles by name (`rd_kafka_topic_t*` as bit patterns), created on first use.
     private let topics = Mutex<[String: UInt]>([:])
-    private let producedSincePoll = Atomic<Int>(0)
-    private static let messagesPerPoll = 64
 
     /// Creates a producer. `eventHandler`, if given, receives client errors and librdkafka's
     /// log lines (from librdkafka's threads, so it must be thread-safe); without it, log
@@ -45,10 +53,19 @@ public final class KafkaProducer: @unchecked Sendable {
         if eventHandler != nil {
             rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         }
-        handle = try makeRdKafka(RD_KAFKA_PRODUCER, conf: conf, properties: configuration.librdkafkaProperties)
+        let handle = try makeRdKafka(RD_KAFKA_PRODUCER, conf: conf, properties: configuration.librdkafkaProperties)
+        do {
+            pollThread = try PollThread(handle: handle)
+        } catch {
+            rd_kafka_destroy(handle)
+            throw error
+        }
+        self.handle = handle
+        ownBatch = tracker.batches.makeBatch()
     }
 
     deinit {
+        pollThread.stop()
         // Unsent messages are dropped here on purpose: a caller that did not wait for its
         // delivery report never moved a checkpoint for them. Serve what is already known.
         rd_kafka_purge(handle, 0x1 | 0x4)  // RD_KAFKA_PURGE_F_QUEUE | NON_BLOCKING
@@ -65,23 +82,27 @@ public final class KafkaProducer: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - partition: a fixed partition, or `nil` to let the partitioner hash the key.
+    ///   - batch: the batch that counts the message's delivery, made by this producer;
+    ///     `nil`: the producer's own.
     /// - Throws: ``KafkaError/Code/queueFull`` if the local queue stays full for
-    ///   ``KafkaProducerConfiguration/queueFullWait`` (the producer polls meanwhile),
+    ///   ``KafkaProducerConfiguration/queueFullWait`` (reports free space meanwhile),
     ///   ``KafkaError/Code/fatal`` after a fatal error, ``KafkaError/Code/produce`` otherwise.
     public func produce(
         topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
-        headers: [KafkaHeader] = [], partition: Int32? = nil
+        headers: [KafkaHeader] = [], partition: Int32? = nil, batch: DeliveryBatch? = nil
     ) throws(KafkaError) {
         if let fatal = tracker.fatalError { throw fatal }
+        let batch = batch ?? ownBatch
+        precondition(batch.registry == ObjectIdentifier(tracker.batches), "a DeliveryBatch of another producer")
         let rkt = try topicHandle(topic)
         var cHeaders = makeHeaders(headers)
-        let generation = tracker.willProduce()
+        let tag = batch.willProduce()
         var queueFullDeadline: ContinuousClock.Instant?
         while true {
             let err = cshims_rd_kafka_produce(
                 handle, rkt, partition ?? -1,
                 key?.baseAddress, key?.count ?? 0, value.baseAddress, value.count,
-                cHeaders, UnsafeMutableRawPointer(bitPattern: generation))
+                cHeaders, tag.opaque)
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 cHeaders = nil  // owned by librdkafka now
                 break
@@ -89,13 +110,15 @@ public final class KafkaProducer: @unchecked Sendable {
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 let deadline = queueFullDeadline ?? ContinuousClock.now + configuration.queueFullWait
                 queueFullDeadline = deadline
-                let wait = remainingMilliseconds(until: deadline, cap: 100)
+                // Short slices: the poll thread may serve the report that frees space, and then
+                // this poll would sleep on.
+                let wait = remainingMilliseconds(until: deadline, cap: 10)
                 if wait > 0 {
                     rd_kafka_poll(handle, wait)  // serves delivery reports, frees queue space
                     continue
                 }
             }
-            tracker.produceFailed(generation: generation)
+            batch.produceFailed(tag)
             if let cHeaders { rd_kafka_headers_destroy(cHeaders) }
             if let fatal = tracker.fatalError { throw fatal }
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
@@ -105,22 +128,19 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             throw KafkaError(.produce, "produce to \(topic) failed: \(err.code)", kafkaCode: err.code)
         }
-        // Serve delivery reports as we go so they do not pile up until the flush; every
-        // 64th message, not each: one poll then serves a batch of reports (a queue lock each).
-        if producedSincePoll.add(1, ordering: .relaxed).newValue % Self.messagesPerPoll == 0 {
-            rd_kafka_poll(handle, 0)
-        }
     }
 
-    /// Enqueues one message; see ``produce(topic:key:value:headers:partition:)-(_,UnsafeRawBufferPointer?,_,_,_)``.
+    /// Enqueues one message; see ``produce(topic:key:value:headers:partition:batch:)-(_,UnsafeRawBufferPointer?,_,_,_,_)``.
     public func produce(
-        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], partition: Int32? = nil
+        topic: String, key: [UInt8]?, value: [UInt8], headers: [KafkaHeader] = [], partition: Int32? = nil,
+        batch: DeliveryBatch? = nil
     ) throws(KafkaError) {
         var failure: KafkaError?
         value.withUnsafeBytes { valueBytes in
             withOptionalBytes(key) { keyBytes in
                 do throws(KafkaError) {
-                    try produce(topic: topic, key: keyBytes, value: valueBytes, headers: headers, partition: partition)
+                    try produce(topic: topic, key: keyBytes, value: valueBytes, headers: headers, partition: partition,
+                                batch: batch)
                 } catch { failure = error }
             }
         }
@@ -130,13 +150,14 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Enqueues one message from slices (e.g. an event cut out of a page buffer without copying).
     public func produce(
         topic: String, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>, headers: [KafkaHeader] = [],
-        partition: Int32? = nil
+        partition: Int32? = nil, batch: DeliveryBatch? = nil
     ) throws(KafkaError) {
         var failure: KafkaError?
         value.withUnsafeBytes { valueBytes in
             withOptionalBytes(key) { keyBytes in
                 do throws(KafkaError) {
-                    try produce(topic: topic, key: keyBytes, value: valueBytes, headers: headers, partition: partition)
+                    try produce(topic: topic, key: keyBytes, value: valueBytes, headers: headers, partition: partition,
+                                batch: batch)
                 } catch { failure = error }
             }
         }
@@ -145,42 +166,52 @@ public final class KafkaProducer: @unchecked Sendable {
 
     // MARK: Delivery tracking
 
-    /// Flushes and serves delivery reports until every message of the current batch has a
-    /// report or `timeout` passes. Messages still in flight at the timeout are reported as
-    /// ``DeliveryReport/outstanding`` (they may still be delivered later: at-least-once).
+    /// A new batch for one user of a shared producer (e.g. one worker). It lives as long as
+    /// the producer: make one per user, not one per page.
+    public func makeDeliveryBatch() -> DeliveryBatch {
+        let batch = tracker.batches.makeBatch()
+        if let fatal = tracker.fatalError { batch.fail(fatal) }
+        return batch
+    }
+
+    /// Waits until every message of `batch`'s current generation has a report or `timeout`
+    /// passes; reports of other batches neither satisfy nor fail it. Messages still in flight
+    /// at the timeout are reported as ``DeliveryReport/outstanding`` (they may still be
+    /// delivered later: at-least-once). Does not flush: `linger.ms` applies.
     ///
     /// - Throws: ``KafkaError/Code/fatal`` if the producer hit a fatal error; the counts
     ///   cannot be trusted then and the producer must be recreated.
-    public func awaitDeliveries(timeout: Duration) throws(KafkaError) -> DeliveryReport {
-        let deadline = ContinuousClock.now + timeout
-        while tracker.report().outstanding > 0, tracker.fatalError == nil {
-            let slice = remainingMilliseconds(until: deadline, cap: 100)
-            if slice == 0 { break }
-            if rd_kafka_flush(handle, slice) == RD_KAFKA_RESP_ERR_NO_ERROR, tracker.report().outstanding > 0 {
-                // Nothing left in librdkafka, yet reports missing: another thread is serving
-                // them right now. Do not spin.
-                rd_kafka_poll(handle, min(slice, 10))
-            }
-        }
-        rd_kafka_poll(handle, 0)
-        if let fatal = tracker.fatalError { throw fatal }
-        return tracker.report()
+    public func awaitDeliveries(of batch: DeliveryBatch, timeout: Duration) throws(KafkaError) -> DeliveryReport {
+        try batch.wait(until: ContinuousClock.now + timeout)
     }
 
-    /// The current batch's counts, without waiting.
-    public var deliveryReport: DeliveryReport { tracker.report() }
+    /// ``awaitDeliveries(of:timeout:)`` for the producer's own batch (the single-user API).
+    public func awaitDeliveries(timeout: Duration) throws(KafkaError) -> DeliveryReport {
+        try awaitDeliveries(of: ownBatch, timeout: timeout)
+    }
 
-    /// Starts a new batch: counters go to zero. Reports that arrive later for messages of
+    /// The own batch's counts, without waiting.
+    public var deliveryReport: DeliveryReport { ownBatch.report }
+
+    /// Starts a new own batch: counters go to zero. Reports that arrive later for messages of
     /// earlier batches are not counted in the new one (each message carries its batch number).
-    public func resetDeliveryCounters() { tracker.reset() }
+    public func resetDeliveryCounters() { ownBatch.reset() }
+
+    /// Waits until librdkafka holds nothing more of *any* batch (sent and reported), or
+    /// `timeout`; true when nothing is left. For the end of a run, when no one produces.
+    @discardableResult
+    public func flush(timeout: Duration) -> Bool {
+        rd_kafka_flush(handle, remainingMilliseconds(until: ContinuousClock.now + timeout)) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
 
     /// Serves queued callbacks (delivery reports, errors), waiting up to `timeout` for one.
     public func poll(timeout: Duration = .zero) {
         rd_kafka_poll(handle, remainingMilliseconds(until: ContinuousClock.now + timeout))
     }
 
-    /// Drops messages still waiting in the local queue (not those already sent to a broker);
-    /// they are reported failed with `_PURGE_QUEUE`. For giving up after an outage.
+    /// Drops messages still waiting in the local queue (not those already sent to a broker),
+    /// of every batch: they are reported failed with `_PURGE_QUEUE`. For giving up after an
+    /// outage, when no other user of the producer still waits for its batch.
     public func purgeQueued() {
         rd_kafka_purge(handle, 0x1)  // RD_KAFKA_PURGE_F_QUEUE
         rd_kafka_poll(handle, 0)
@@ -191,6 +222,11 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// The fatal error, once one happened (the producer is unusable afterwards).
     public var fatalError: KafkaError? { tracker.fatalError }
+
+    /// Makes librdkafka raise a fatal error, as a broker fencing the producer would: for tests.
+    package func raiseFatalErrorForTesting(_ reason: String) {
+        _ = rd_kafka_test_fatal_error(handle, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason)
+    }
 
     /// Returns and clears the recent client errors (at most the last 256).
     public func drainEvents() -> [KafkaClientEvent] { tracker.drainEvents() }
@@ -240,78 +276,42 @@ protocol ContiguousCollectionOfBytes {
 extension Array: ContiguousCollectionOfBytes where Element == UInt8 {}
 extension ArraySlice: ContiguousCollectionOfBytes where Element == UInt8 {}
 
-/// Counters shared between the producer and librdkafka's callbacks.
+/// What librdkafka's callbacks reach through the client opaque: the producer's batches
+/// (delivery reports), its fatal error and its recent client errors.
 final class DeliveryTracker: Sendable {
     private struct State {
-        var generation: UInt = 1
-        var produced = 0
-        var delivered = 0
-        var failed = 0
-        var firstError: KafkaError?
         var fatalError: KafkaError?
         var events: [KafkaClientEvent] = []
     }
     private let state = Mutex(State())
+    let batches = DeliveryBatchRegistry()
     let eventHandler: (@Sendable (KafkaClientEvent) -> Void)?
 
     init(eventHandler: (@Sendable (KafkaClientEvent) -> Void)?) {
         self.eventHandler = eventHandler
     }
 
-    func willProduce() -> UInt {
-        state.withLock { state in
-            state.produced += 1
-            return state.generation
-        }
-    }
-
-    func produceFailed(generation: UInt) {
-        state.withLock { state in
-            if state.generation == generation { state.produced -= 1 }
-        }
-    }
-
-    func delivered(generation: UInt, error: KafkaResponseCode) {
-        state.withLock { state in
-            guard state.generation == generation else { return }
-            if error == .noError {
-                state.delivered += 1
-            } else {
-                state.failed += 1
-                if state.firstError == nil {
-                    state.firstError = KafkaError(.delivery, "message delivery failed: \(error)", kafkaCode: error)
-                }
-            }
-        }
-    }
-
-    func reset() {
-        state.withLock { state in
-            state.generation &+= 1
-            if state.generation == 0 { state.generation = 1 }  // 0 would be a NULL opaque
-            state.produced = 0
-            state.delivered = 0
-            state.failed = 0
-            state.firstError = nil
-        }
-    }
-
-    func report() -> DeliveryReport {
-        state.withLock {
-            DeliveryReport(produced: $0.produced, delivered: $0.delivered, failed: $0.failed, firstError: $0.firstError)
-        }
+    func delivered(_ tag: MessageTag, error: KafkaResponseCode) {
+        batches.batch(tag.slot)?.delivered(tag, error: error)
     }
 
     var fatalError: KafkaError? { state.withLock { $0.fatalError } }
 
     func record(_ event: KafkaClientEvent, fatal: KafkaError? = nil) {
-        state.withLock { state in
-            if let fatal, state.fatalError == nil { state.fatalError = fatal }
+        let firstFatal: KafkaError? = state.withLock { state in
+            var first: KafkaError?
+            if let fatal, state.fatalError == nil {
+                state.fatalError = fatal
+                first = fatal
+            }
             if event.kind == .error {
                 if state.events.count >= 256 { state.events.removeFirst() }
                 state.events.append(event)
             }
+            return first
         }
+        // After storing it: a batch made from now on is failed by makeDeliveryBatch.
+        if let firstFatal { batches.failAll(firstFatal) }
         eventHandler?(event)
     }
 
@@ -328,8 +328,7 @@ private let kafkaDeliveryCallback:
         _, message, opaque in
         guard let message, let opaque else { return }
         let tracker = Unmanaged<DeliveryTracker>.fromOpaque(opaque).takeUnretainedValue()
-        let generation = UInt(bitPattern: message.pointee._private)
-        tracker.delivered(generation: generation, error: message.pointee.err.code)
+        tracker.delivered(MessageTag(opaque: message.pointee._private), error: message.pointee.err.code)
     }
 
 private let kafkaErrorCallback:

@@ -69,6 +69,12 @@ public final class KafkaMockCluster: @unchecked Sendable {
             "create topic \(name)")
     }
 
+    /// Makes the cluster answer metadata requests for `topic` with `error` (e.g.
+    /// `.topicAuthorizationFailed`, which fails that topic's messages and no other's).
+    public func setTopicError(_ topic: String, error: KafkaResponseCode) {
+        rd_kafka_mock_topic_set_error(cluster, topic, rd_kafka_resp_err_t(rawValue: error.rawValue))
+    }
+
     /// Takes a broker down: its connections close and new ones are refused.
     public func setBrokerDown(_ brokerID: Int) throws(KafkaError) {
         try validate(brokerID)

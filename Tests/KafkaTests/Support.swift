@@ -20,13 +20,15 @@ func makeProducer(
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
 
-/// Produces `count` messages keyed `prefix-i` and returns their keys.
+/// Produces `count` messages keyed `prefix-i` (counted in `batch`, or the producer's own) and returns their keys.
 @discardableResult
-func produceKeyed(_ producer: KafkaProducer, topic: String, prefix: String, count: Int) throws(KafkaError) -> [String] {
+func produceKeyed(
+    _ producer: KafkaProducer, batch: DeliveryBatch? = nil, topic: String, prefix: String, count: Int
+) throws(KafkaError) -> [String] {
     var keys: [String] = []
     for index in 0..<count {
         let key = "\(prefix)-\(index)"
-        try producer.produce(topic: topic, key: bytes(key), value: bytes("value of \(key)"))
+        try producer.produce(topic: topic, key: bytes(key), value: bytes("value of \(key)"), batch: batch)
         keys.append(key)
     }
     return keys

@@ -2,10 +2,12 @@ public import Providers
 public import Kafka
 internal import JSONBytes
 
-/// Hands normalized events to Kafka and confirms their delivery. One per worker:
-/// a producer's delivery counters describe that worker's current slice only.
+/// Hands normalized events to Kafka and confirms their delivery. One per worker, on a
+/// producer the workers may share: its own ``DeliveryBatch`` counts that worker's current
+/// slice only, so another worker's messages neither confirm nor fail it.
 public final class EventPublisher {
     private let producer: KafkaProducer
+    private let batch: DeliveryBatch
     private let topic: String
     /// The value size past which `raw_log` is cut: the producer's `message.max.bytes` less
     /// room for the key, the headers and the record's framing.
@@ -20,13 +22,14 @@ public final class EventPublisher {
 
     public init(producer: KafkaProducer, topic: String, messageMaxBytes: Int = 1_000_000) {
         self.producer = producer
+        self.batch = producer.makeDeliveryBatch()
         self.topic = topic
         self.maxValueBytes = max(1_024, messageMaxBytes - 4_096)
     }
 
     /// Starts a new batch: the next `confirm` covers only what is published after this.
     public func beginBatch() {
-        producer.resetDeliveryCounters()
+        batch.reset()
         published = 0
         truncated = 0
     }
@@ -60,7 +63,8 @@ public final class EventPublisher {
         key.withUTF8 { keyBytes in
             value.withUnsafeBytes { valueBytes in
                 do throws(KafkaError) {
-                    try producer.produce(topic: topic, key: UnsafeRawBufferPointer(keyBytes), value: valueBytes, headers: headers)
+                    try producer.produce(topic: topic, key: UnsafeRawBufferPointer(keyBytes), value: valueBytes,
+                                         headers: headers, batch: batch)
                 } catch { failure = error }
             }
         }
@@ -91,7 +95,7 @@ public final class EventPublisher {
     public func confirm(timeout: Duration) throws(ProviderError) {
         let report: DeliveryReport
         do {
-            report = try producer.awaitDeliveries(timeout: timeout)
+            report = try producer.awaitDeliveries(of: batch, timeout: timeout)
         } catch {
             throw ProviderError(.deliveryFailed, "Kafka producer failed: \(error.description)")
         }
@@ -100,6 +104,11 @@ public final class EventPublisher {
             throw ProviderError(.deliveryFailed,
                                 "\(report.failed) failed and \(report.outstanding) unacknowledged of \(report.produced) events: \(reason)")
         }
+    }
+
+    /// Waits (bounded) for the batch's last reports, whatever they say: before the run ends.
+    public func drain(timeout: Duration) {
+        _ = try? producer.awaitDeliveries(of: batch, timeout: timeout)
     }
 }
 

@@ -58,6 +58,14 @@ public final class Tick: Sendable {
             logger.info("nothing due")
             return summary
         }
+        // One producer for the run, shared by the workers: one set of librdkafka threads and
+        // partition queues, batches across workers. Each worker confirms its own DeliveryBatch.
+        let producer: KafkaProducer
+        do {
+            producer = try KafkaProducer(configuration: configuration.kafka)
+        } catch {
+            throw TickSetupError("Kafka: \(error.description)")
+        }
         let queue = Mutex<[DueSource]>(due.reversed())
         let results = Mutex<[SourceResult]>([])
         let setupFailure = Mutex<TickSetupError?>(nil)
@@ -69,7 +77,7 @@ public final class Tick: Sendable {
                 defer { group.leave() }
                 let worker: TickWorker
                 do throws(TickSetupError) {
-                    worker = try TickWorker(run: self)
+                    worker = try TickWorker(run: self, producer: producer)
                 } catch {
                     setupFailure.withLock { $0 = $0 ?? error }
                     return
@@ -86,6 +94,8 @@ public final class Tick: Sendable {
             thread.start()
         }
         group.wait()
+        // Bounded, like each worker's close: late reports of batches given up on.
+        producer.flush(timeout: .seconds(5))
         if let failure = setupFailure.withLock({ $0 }), results.withLock({ $0.isEmpty }) { throw failure }
         for result in results.withLock({ $0 }) {
             switch result.outcome {
@@ -156,16 +166,15 @@ public struct TickSetupError: Error, Sendable, CustomStringConvertible {
 }
 
 /// One worker's own resources: its database connection (and so its advisory
-/// locks), its HTTP connection cache and its Kafka producer.
+/// locks), its HTTP connection cache and its Kafka publisher (on the run's shared producer).
 final class TickWorker {
     let store: LockedSourceStore
     let schedule: SourceSchedule
     let credentials: CredentialStore
     let http: ProviderHTTP
     let publisher: EventPublisher
-    private let producer: KafkaProducer
 
-    init(run: Tick) throws(TickSetupError) {
+    init(run: Tick, producer: KafkaProducer) throws(TickSetupError) {
         let connection: PostgresConnection
         do {
             connection = try PostgresConnection(conninfo: run.configuration.databaseURL)
@@ -184,18 +193,13 @@ final class TickWorker {
         } catch {
             throw TickSetupError("HTTP client: \(error.description)")
         }
-        do {
-            producer = try KafkaProducer(configuration: run.configuration.kafka)
-        } catch {
-            throw TickSetupError("Kafka: \(error.description)")
-        }
         publisher = EventPublisher(producer: producer, topic: run.configuration.topic,
                                    messageMaxBytes: run.configuration.kafka.effectiveMessageMaxBytes)
     }
 
-    /// Flushes what is still queued (bounded) before the producer goes away.
+    /// Waits (bounded) for the last reports of this worker's batch before the run ends.
     func close() {
-        _ = try? producer.awaitDeliveries(timeout: .seconds(5))
+        publisher.drain(timeout: .seconds(5))
     }
 }
 
