@@ -32,6 +32,8 @@ public final class KafkaProducer: @unchecked Sendable {
     /// The batch of the single-user API (the methods without a `batch` argument).
     private let ownBatch: DeliveryBatch
     private let pollThread: PollThread
+    private let producedSincePoll = Atomic<Int>(0)
+    private static let messagesPerPoll = 64
     /// Topic handles by name (`rd_kafka_topic_t*` as bit patterns), created on first use.
     private let topics = Mutex<[String: UInt]>([:])
 
@@ -128,6 +130,11 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             throw KafkaError(.produce, "produce to \(topic) failed: \(err.code)", kafkaCode: err.code)
         }
+        // The producing thread serves reports as it goes, every 64th message (one poll serves
+        // what has piled up); the poll thread polls only while someone waits (PollThread).
+        if producedSincePoll.add(1, ordering: .relaxed).newValue % Self.messagesPerPoll == 0 {
+            rd_kafka_poll(handle, 0)
+        }
     }
 
     /// Enqueues one message; see ``produce(topic:key:value:headers:partition:batch:)-(_,UnsafeRawBufferPointer?,_,_,_,_)``.
@@ -182,7 +189,11 @@ public final class KafkaProducer: @unchecked Sendable {
     /// - Throws: ``KafkaError/Code/fatal`` if the producer hit a fatal error; the counts
     ///   cannot be trusted then and the producer must be recreated.
     public func awaitDeliveries(of batch: DeliveryBatch, timeout: Duration) throws(KafkaError) -> DeliveryReport {
-        try batch.wait(until: ContinuousClock.now + timeout)
+        let deadline = ContinuousClock.now + timeout
+        rd_kafka_poll(handle, 0)  // what is already reported, at once
+        return try pollThread.whileWaiting { () throws(KafkaError) -> DeliveryReport in
+            try batch.wait(until: deadline)
+        }
     }
 
     /// ``awaitDeliveries(of:timeout:)`` for the producer's own batch (the single-user API).

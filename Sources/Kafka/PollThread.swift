@@ -2,20 +2,30 @@ internal import CRdKafka
 internal import Glibc
 import Synchronization
 
-/// The one thread that serves a producer's callbacks (delivery reports, errors): librdkafka
-/// runs them on whichever thread calls `rd_kafka_poll`, and with workers sharing the producer
-/// none of them may flush or poll for the others. Waiters sleep on their own batch instead.
+/// The thread that serves a producer's callbacks (delivery reports, errors) while a caller
+/// waits for its batch: librdkafka runs them on whichever thread calls `rd_kafka_poll`, and
+/// with workers sharing the producer none of them may flush or poll for the others.
+///
+/// It polls only while at least one caller waits. Producing threads serve reports as they go
+/// (every 64th message); a thread blocked in `rd_kafka_poll` all the time would instead wake
+/// for every few reports of a busy producer, which cost a single-stream run 16 % of its
+/// throughput on 2 cores (BENCHMARKS.md).
 final class PollThread {
     private final class Context: Sendable {
         let stopping = Atomic<Bool>(false)
+        let waiters = Atomic<Int>(0)
+        /// Signalled when the first caller starts waiting, and at stop.
+        let wake = MonotonicCondition()
         /// `rd_kafka_t*` as a bit pattern; outlives the thread (joined before destroy).
         let handle: UInt
         init(handle: UInt) { self.handle = handle }
+
+        var idle: Bool { waiters.load(ordering: .acquiring) == 0 && !stopping.load(ordering: .acquiring) }
     }
     private let context: Context
     private var thread = pthread_t()
 
-    /// Starts polling `handle` until ``stop()``.
+    /// Starts the thread; it polls `handle` whenever a caller waits, until ``stop()``.
     init(handle: OpaquePointer) throws(KafkaError) {
         context = Context(handle: UInt(bitPattern: handle))
         let retained = Unmanaged.passRetained(context).toOpaque()
@@ -23,6 +33,12 @@ final class PollThread {
             let context = Unmanaged<Context>.fromOpaque(argument!).takeRetainedValue()
             let handle = OpaquePointer(bitPattern: context.handle)
             while !context.stopping.load(ordering: .acquiring) {
+                if context.idle {
+                    context.wake.withLock {
+                        context.wake.wait(until: ContinuousClock.now + .seconds(1)) { context.idle }
+                    }
+                    continue
+                }
                 rd_kafka_poll(handle, 100)
             }
             return nil
@@ -33,9 +49,19 @@ final class PollThread {
         }
     }
 
+    /// Runs `body` (a wait for delivery reports) with the thread polling meanwhile.
+    func whileWaiting<R>(_ body: () throws(KafkaError) -> R) throws(KafkaError) -> R {
+        if context.waiters.add(1, ordering: .acquiringAndReleasing).newValue == 1 {
+            context.wake.withLock { context.wake.broadcast() }
+        }
+        defer { context.waiters.subtract(1, ordering: .acquiringAndReleasing) }
+        return try body()
+    }
+
     /// Stops and joins the thread (it wakes at once: `rd_kafka_yield` ends its poll).
     func stop() {
         context.stopping.store(true, ordering: .releasing)
+        context.wake.withLock { context.wake.broadcast() }
         rd_kafka_yield(OpaquePointer(bitPattern: context.handle))
         pthread_join(thread, nil)
     }
