@@ -19,8 +19,9 @@ import Synchronization
 /// Several threads share one producer by giving each its own batch
 /// (``makeDeliveryBatch()``, then `produce(…, batch:)`, ``awaitDeliveries(of:timeout:)``,
 /// ``DeliveryBatch/reset()``): one set of librdkafka threads and partition queues, and each
-/// thread's confirmation counts only its own messages. One producer-owned thread polls
-/// (serves delivery reports), so waiting never flushes or polls for another thread.
+/// thread's confirmation counts only its own messages. Producing threads serve delivery
+/// reports as they go, and a producer-owned thread polls while someone waits, so waiting
+/// never flushes for another thread.
 ///
 /// `rd_kafka_t` is thread-safe and all mutable Swift state sits behind locks, hence
 /// `@unchecked Sendable`.

@@ -105,11 +105,6 @@ public final class EventPublisher {
                                 "\(report.failed) failed and \(report.outstanding) unacknowledged of \(report.produced) events: \(reason)")
         }
     }
-
-    /// Waits (bounded) for the batch's last reports, whatever they say: before the run ends.
-    public func drain(timeout: Duration) {
-        _ = try? producer.awaitDeliveries(of: batch, timeout: timeout)
-    }
 }
 
 @available(*, unavailable)

@@ -87,14 +87,14 @@ public final class Tick: Sendable {
                     let result = SourceRun(worker: worker, run: self).poll(next)
                     results.withLock { $0.append(result) }
                 }
-                worker.close()
             }
             thread.name = "poller-\(index)"
             thread.stackSize = 1 << 20
             thread.start()
         }
         group.wait()
-        // Bounded, like each worker's close: late reports of batches given up on.
+        // Bounded: the last reports of every worker's batch, including those given up on. One
+        // flush for the run, after the workers, instead of a wait in each worker.
         producer.flush(timeout: .seconds(5))
         if let failure = setupFailure.withLock({ $0 }), results.withLock({ $0.isEmpty }) { throw failure }
         for result in results.withLock({ $0 }) {
@@ -195,11 +195,6 @@ final class TickWorker {
         }
         publisher = EventPublisher(producer: producer, topic: run.configuration.topic,
                                    messageMaxBytes: run.configuration.kafka.effectiveMessageMaxBytes)
-    }
-
-    /// Waits (bounded) for the last reports of this worker's batch before the run ends.
-    func close() {
-        publisher.drain(timeout: .seconds(5))
     }
 }
 
