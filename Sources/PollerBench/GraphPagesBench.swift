@@ -8,7 +8,8 @@ internal import UTCTime
 /// The poller's hot path with nothing around it, for the benchmark: follow
 /// `@odata.nextLink` from a start URL (HTTPS), scan each page, normalize every
 /// directoryAudit event, produce it, and wait until Kafka acknowledged all.
-/// The same transform, writer and publisher as a real run; no database, no pacing.
+/// The same page loop (with its read-ahead), transform, writer and publisher as a real
+/// run; no database, no pacing.
 public enum GraphPagesBench {
     public struct Stats: Sendable {
         public var pages = 0
@@ -38,33 +39,44 @@ public enum GraphPagesBench {
         publisher.beginBatch()
         let origin = EventOrigin(tenantID: "bench", sourceID: "00000000-0000-0000-0000-000000000000", platform: "Microsoft365")
         let stream = Microsoft365Provider.directoryAudits.stream
-        var stats = Stats()
-        var next: String? = startURL
-        while let url = next, stats.pages < maxPages {
+        // Two counters, not one struct: the read-ahead thread counts pages while this one counts events.
+        var pages = 0
+        var events = 0
+        // The readers' page loop: page N+1 is fetched, validated and transformed on the
+        // read-ahead thread while page N is produced here.
+        try PagedRead.run(from: startURL, readAhead: true, wantsNextPage: { true }, fetch: { (url) throws(ProviderError) -> FetchedPage<String> in
+            guard pages < maxPages else { return FetchedPage(page: EventPage(events: []), next: nil) }
             let response: HTTPResponse
-            do {
+            do throws(CurlError) {
                 response = try client.send(HTTPRequest(url: url, headers: [("Accept", "application/json")]))
             } catch {
                 throw ProviderError(.unreachable, error.description)
             }
-            guard response.status == 200 else { throw ProviderError(.serverError, "HTTP \(response.status) for page \(stats.pages + 1)") }
+            guard response.status == 200 else { throw ProviderError(.serverError, "HTTP \(response.status) for page \(pages + 1)") }
             let page: RawJSON
-            do {
+            do throws(JSONError) {
                 page = try RawJSON(validating: response.body)
             } catch {
                 throw ProviderError(.malformedResponse, error.description)
             }
             let top = GraphPage.selector.select(in: page)
-            let ingestedAt = UTCTimestamp.now().rfc3339
+            var normalized: [ProviderEvent] = []
             for record in top[0]?.elements ?? RawJSON.Elements() {
-                guard let event = GraphTransforms.directoryAudit(record, stream) else { continue }
-                try publisher.publish(event, origin: origin, ingestedAt: ingestedAt)
-                stats.events += 1
+                if let event = GraphTransforms.directoryAudit(record, stream) { normalized.append(event) }
             }
-            stats.pages += 1
-            next = top[1]?.stringValue
-        }
+            pages += 1
+            return FetchedPage(page: EventPage(events: normalized), next: top[1]?.stringValue)
+        }, sink: { (page) throws(ProviderError) in
+            let ingestedAt = UTCTimestamp.now().rfc3339
+            for event in page.events {
+                try publisher.publish(event, origin: origin, ingestedAt: ingestedAt)
+            }
+            events += page.events.count
+        })
         try publisher.confirm(timeout: .seconds(120))
+        var stats = Stats()
+        stats.pages = pages
+        stats.events = events
         stats.seconds = RateLimiter.monotonicSeconds() - started
         return stats
     }

@@ -105,10 +105,21 @@ public protocol CloudProvider: AnyObject {
     /// The streams this source collects (its `settings.streams`, or all).
     var streams: [StreamSpec] { get }
 
-    /// Reads every event of `stream` whose time lies in `window`, page by page,
-    /// handing each page to `sink` before fetching the next (bounded memory).
-    func read(_ stream: StreamSpec, window: TimeWindow,
+    /// Reads every event of `stream` whose time lies in `window`, page by page, handing
+    /// each page to `sink` in order; at most one more page is read ahead meanwhile
+    /// (bounded memory). `wantsNextPage` is asked before a page is read ahead, while the
+    /// one before it is not yet delivered: false when the caller will stop after that one
+    /// (a probe's first page, the end of a stream's turn), so no request is wasted.
+    func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
               sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError)
+}
+
+extension CloudProvider {
+    /// Reads the whole window (every page wanted).
+    public func read(_ stream: StreamSpec, window: TimeWindow,
+                     sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
+        try read(stream, window: window, wantsNextPage: { true }, sink: sink)
+    }
 }
 
 extension CloudProvider {

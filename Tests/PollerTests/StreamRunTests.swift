@@ -34,11 +34,14 @@ import UTCTime
         return transport
     }
 
+    /// Read-ahead is off unless asked for: these tests read the fake clock while a page is
+    /// delivered, and a page read ahead would move it at no fixed point.
     func run(_ transport: ScriptedTransport, from stored: CursorState = CursorState(checkpoint: nil, sliceSeconds: nil),
-             deadline: Double = .infinity, softDeadline: Double = .infinity, pagesPerTurn: Int? = nil) throws -> StreamResult {
+             deadline: Double = .infinity, softDeadline: Double = .infinity, pagesPerTurn: Int? = nil,
+             readAhead: Bool = false) throws -> StreamResult {
         let provider = try Microsoft365Provider(context: context(
             .microsoft365, credentials: Self.credentials, settings: #"{"streams":["directory_audits"]}"#,
-            transport: transport, clock: clock, deadline: deadline, sourceID: Self.sourceID))
+            transport: transport, clock: clock, deadline: deadline, readAhead: readAhead, sourceID: Self.sourceID))
         return run(provider, from: stored, softDeadline: softDeadline, pagesPerTurn: pagesPerTurn)
     }
 
@@ -212,6 +215,37 @@ import UTCTime
         #expect(journal.entries == ["publish a", "confirm 1", "save directory_audits"])
         #expect(saved?.checkpoint?.resumeAt == at(600))
         #expect(transport.remaining == 0)
+    }
+
+    @Test func aTurnsLastPageIsNotReadAhead() throws {
+        // The turn ends after one page: the next page must not be requested meanwhile (a request
+        // of the tenant's budget spent for nothing, and a pacing wait the turn would sit out).
+        let transport = transport()
+        transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
+        let stored = CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600)
+        let result = try run(transport, from: stored, pagesPerTurn: 1, readAhead: true)
+        #expect(result.error == nil && result.backlogLeft)
+        #expect(transport.requests.count == 2 && transport.remaining == 0)
+    }
+
+    @Test func noPageIsReadAheadPastTheStreamsShare() throws {
+        let transport = transport(onSend: { [clock] _ in clock.advance(10) })
+        transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
+        let result = try run(transport, from: CursorState(checkpoint: StreamCheckpoint(watermark: at(0)), sliceSeconds: 3600),
+                             softDeadline: clock.now + 15, readAhead: true)
+        #expect(result.error == nil && result.backlogLeft)
+        #expect(transport.requests.count == 2 && transport.remaining == 0)
+    }
+
+    @Test func aWholeSliceIsReadAheadPageByPage() throws {
+        let transport = transport()
+        transport.expect(GraphPages.request(after: nil), GraphPages.directoryAudits([("a", Self.time(600))], next: "p2"))
+        transport.expect(GraphPages.request(after: "p2"), GraphPages.directoryAudits([("b", Self.time(1200))], next: "p3"))
+        transport.expect(GraphPages.request(after: "p3"), GraphPages.directoryAudits([("c", Self.time(1800))]))
+        let result = try run(transport, readAhead: true)
+        #expect(result.error == nil && result.events == 3 && result.pages == 3)
+        #expect(journal.entries.filter { $0.hasPrefix("publish") } == ["publish a", "publish b", "publish c"])
+        #expect(sink.confirmedIDs == ["a", "b", "c"] && transport.remaining == 0)
     }
 
     @Test func theRunsDeadlineMidSliceCommitsTheTopOfASliceReadNewestFirst() throws {

@@ -114,7 +114,12 @@ struct StreamRun {
                 lastCommit = monotonic()
             }
             do {
-                try provider.read(stream, window: window) { page throws(ProviderError) in
+                // The page after the one being delivered is read ahead only if this turn will
+                // take it: not past the stream's share of the run, nor after its turn's last page.
+                let wantsNextPage = {
+                    !progressive || (monotonic() < softDeadline && pagesPerTurn.map { pagesThisTurn + 1 < $0 } != false)
+                }
+                try provider.read(stream, window: window, wantsNextPage: wantsNextPage) { page throws(ProviderError) in
                     pages += 1
                     pagesThisTurn += 1
                     result.dropped += page.dropped

@@ -51,9 +51,9 @@ public final class AWSCloudTrailProvider: CloudProvider {
     static func pacingKey(accessKeyID: String, region: String) -> String { "cloudtrail|\(accessKeyID)|\(region)" }
 
     /// Every event of `window`, a LookupEvents page at a time, newest first within the window.
-    public func read(_ stream: StreamSpec, window: TimeWindow,
+    public func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
                      sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         guard stream == Self.cloudTrail else { throw ProviderError(.configuration, "unknown stream \(stream.name)") }
-        try reader.read(window: window, stream: stream, sink: sink)
+        try reader.read(window: window, stream: stream, wantsNextPage: wantsNextPage, sink: sink)
     }
 }

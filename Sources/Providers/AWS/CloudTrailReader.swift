@@ -20,11 +20,12 @@ struct CloudTrailReader {
     static let budget = RateLimiter.Budget(requests: 2, perSeconds: 1)
     static let what = "LookupEvents"
 
-    func read(window: TimeWindow, stream: StreamSpec, sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
-        var token: String?
+    func read(window: TimeWindow, stream: StreamSpec, wantsNextPage: () -> Bool,
+              sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         var tokens = RepeatedPageToken(what: "\(Self.what): NextToken")
         var pages = 0
-        repeat {
+        // The cursor is the NextToken; the first page has none.
+        try PagedRead.run(from: String?.none, readAhead: context.http.readsAhead, wantsNextPage: wantsNextPage, fetch: { (token) throws(ProviderError) -> FetchedPage<String?> in
             pages += 1
             // A NextToken that never ends must not hold a run forever.
             guard pages <= 100_000 else {
@@ -38,13 +39,17 @@ struct CloudTrailReader {
                 guard let event = CloudTrailTransform.event(record, stream) else { dropped += 1; continue }
                 if Self.isInside(event.time, window) { events.append(event) }
             }
-            try sink(EventPage(events: events, dropped: dropped))
-            if let next = page.nextToken, next == token {
-                throw ProviderError(.malformedResponse, "\(Self.what): NextToken did not change between pages")
+            var stop: ProviderError?
+            if let next = page.nextToken {
+                if next == token {
+                    stop = ProviderError(.malformedResponse, "\(Self.what): NextToken did not change between pages")
+                } else {
+                    do throws(ProviderError) { try tokens.check(next) } catch { stop = error }
+                }
             }
-            token = page.nextToken
-            if let token { try tokens.check(token) }
-        } while token != nil
+            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: page.nextToken.map { Optional($0) },
+                               stop: stop)
+        }, sink: sink)
     }
 
     /// The request asks for whole seconds around the window; what lies outside it is dropped.

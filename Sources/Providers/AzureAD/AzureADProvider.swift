@@ -85,11 +85,11 @@ public final class AzureADProvider: CloudProvider {
         return out
     }
 
-    public func read(_ stream: StreamSpec, window: TimeWindow,
+    public func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
                      sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         guard let source = sources.first(where: { $0.collection.stream == stream }) else {
             throw ProviderError(.configuration, "unknown stream \(stream.name)")
         }
-        try source.reader.read(source.collection, window: window, sink: sink)
+        try source.reader.read(source.collection, window: window, wantsNextPage: wantsNextPage, sink: sink)
     }
 }

@@ -45,21 +45,25 @@ public final class ConnectorProvider: CloudProvider {
         streams = Self.selectedStreams(all, settings: context.settings)
     }
 
-    public func read(_ stream: StreamSpec, window: TimeWindow,
+    public func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
                      sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         guard let reader = readers[stream.name] else { throw ProviderError(.configuration, "unknown stream \(stream.name)") }
         let declared = reader.stream
         let pageSize = min(max(values.context.settings["page_size"]?.intValue ?? declared.maxPageSize, 1), declared.maxPageSize)
         let request = ConnectorValues.Request(window: window, format: declared.request.timeFormat, pageSize: pageSize)
         let first = try url(declared, request: request, extra: [])
-        var url = first
         var repeated = RepeatedPageToken(what: "\(stream.name): next page")
         var repeatedOffset = RepeatedOffsetPage(what: stream.name)
         var read = 0
-        for _ in 0..<Self.maxPages {
+        var pages = 0
+        try PagedRead.run(from: first, readAhead: values.context.http.readsAhead, wantsNextPage: wantsNextPage, fetch: { (url) throws(ProviderError) -> FetchedPage<String> in
+            pages += 1
+            guard pages <= Self.maxPages else {
+                throw ProviderError(.malformedResponse, "\(stream.name): more than \(Self.maxPages) pages in one window")
+            }
             let response = try fetch(url, declared: declared, request: request, what: stream.name)
             let page: RawJSON
-            do {
+            do throws(JSONError) {
                 page = try RawJSON(validating: response.body)
             } catch {
                 throw ProviderError(.malformedResponse, "\(stream.name): response is not valid JSON (\(error.description))")
@@ -75,21 +79,26 @@ public final class ConnectorProvider: CloudProvider {
                 if let event = reader.event(record) { events.append(event) } else { dropped += 1 }
             }
             read += count
-            try sink(EventPage(events: events, dropped: dropped))
-            let step = try ConnectorPaging.next(declared.paging, page: page, linkHeaders: response.headers(named: "link"),
-                                                current: url, records: count, read: read, pageSize: pageSize, what: stream.name)
-            switch step {
-            case .end:
-                return
-            case .url(let next):
-                try repeated.check(next)
-                url = next
-            case .parameter(let name, let value, let checked):
-                if checked { try repeated.check(value) } else { try repeatedOffset.check(ids: events.map(\.id)) }
-                url = try self.url(declared, request: request, extra: [(name, value)])
+            var next: String?
+            var stop: ProviderError?
+            do throws(ProviderError) {
+                let step = try ConnectorPaging.next(declared.paging, page: page, linkHeaders: response.headers(named: "link"),
+                                                    current: url, records: count, read: read, pageSize: pageSize, what: stream.name)
+                switch step {
+                case .end:
+                    break
+                case .url(let link):
+                    try repeated.check(link)
+                    next = link
+                case .parameter(let name, let value, let checked):
+                    if checked { try repeated.check(value) } else { try repeatedOffset.check(ids: events.map(\.id)) }
+                    next = try self.url(declared, request: request, extra: [(name, value)])
+                }
+            } catch {
+                stop = error
             }
-        }
-        throw ProviderError(.malformedResponse, "\(stream.name): more than \(Self.maxPages) pages in one window")
+            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: next, stop: stop)
+        }, sink: sink)
     }
 
     /// The stream's URL with its query; `extra` replaces or adds parameters (a page token).

@@ -27,18 +27,18 @@ struct CloudLoggingReader {
 
     static let pageSelector = JSONPathSelector([["entries"], ["nextPageToken"]])
 
-    func read(_ stream: StreamSpec, window: TimeWindow,
+    func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
               sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
-        var pageToken: String?
         var tokens = RepeatedPageToken(what: "\(stream.name): nextPageToken")
         var pages = 0
-        repeat {
+        // The cursor is the page token; the first page has none.
+        try PagedRead.run(from: String?.none, readAhead: context.http.readsAhead, wantsNextPage: wantsNextPage, fetch: { (pageToken) throws(ProviderError) -> FetchedPage<String?> in
             pages += 1
             // A token that never ends must not hold a run forever.
             guard pages <= 100_000 else { throw ProviderError(.malformedResponse, "\(stream.name): more than 100000 pages in one window") }
             let body = try fetch(requestBody(window: window, pageToken: pageToken), what: stream.name)
             let page: RawJSON
-            do {
+            do throws(JSONError) {
                 page = try RawJSON(validating: body)
             } catch {
                 throw ProviderError(.malformedResponse, "\(stream.name): response is not valid JSON (\(error.description))")
@@ -55,10 +55,13 @@ struct CloudLoggingReader {
             for record in top[0]?.elements ?? RawJSON.Elements() {
                 if let event = CloudAuditTransform.logEntry(record, stream) { events.append(event) } else { dropped += 1 }
             }
-            try sink(EventPage(events: events, dropped: dropped))
-            pageToken = top[1]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-            if let pageToken { try tokens.check(pageToken) }
-        } while pageToken != nil
+            let next = top[1]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            var stop: ProviderError?
+            if let next {
+                do throws(ProviderError) { try tokens.check(next) } catch { stop = error }
+            }
+            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: next.map { Optional($0) }, stop: stop)
+        }, sink: sink)
     }
 
     /// `{"resourceNames":[…],"filter":"timestamp >= \"…\" AND timestamp <= \"…\" AND (…)","orderBy":"timestamp asc","pageSize":N,"pageToken":…}`.

@@ -47,9 +47,9 @@ public final class GCPProvider: CloudProvider {
         return names
     }
 
-    public func read(_ stream: StreamSpec, window: TimeWindow,
+    public func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
                      sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         guard stream == Self.cloudAudit else { throw ProviderError(.configuration, "unknown stream \(stream.name)") }
-        try reader.read(stream, window: window, sink: sink)
+        try reader.read(stream, window: window, wantsNextPage: wantsNextPage, sink: sink)
     }
 }

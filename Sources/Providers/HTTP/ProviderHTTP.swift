@@ -12,12 +12,17 @@ public final class ProviderHTTP {
     private let deadline: Double
     /// Requests sent (retries included), for the per-source log line.
     public private(set) var requests = 0
+    /// Whether the page readers fetch the next page while the current one is delivered
+    /// (``PagedRead``). Each worker's transport is then used by two threads in turn, never at once.
+    public let readsAhead: Bool
 
-    public init(transport: any HTTPTransport, limiter: RateLimiter, retry: RetryPolicy, deadline: Double) {
+    public init(transport: any HTTPTransport, limiter: RateLimiter, retry: RetryPolicy, deadline: Double,
+                readsAhead: Bool = true) {
         self.transport = transport
         self.limiter = limiter
         self.retry = retry
         self.deadline = deadline
+        self.readsAhead = readsAhead
     }
 
     /// Where a request's pacing budget is shared, e.g. Graph per app and tenant.

@@ -26,12 +26,12 @@ public final class Microsoft365Provider: CloudProvider {
         streams = Self.selectedStreams(Self.collections.map(\.stream), settings: context.settings)
     }
 
-    public func read(_ stream: StreamSpec, window: TimeWindow,
+    public func read(_ stream: StreamSpec, window: TimeWindow, wantsNextPage: () -> Bool,
                      sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
         guard let collection = Self.collections.first(where: { $0.stream == stream }) else {
             throw ProviderError(.configuration, "unknown stream \(stream.name)")
         }
-        try reader.read(collection, window: window, sink: sink)
+        try reader.read(collection, window: window, wantsNextPage: wantsNextPage, sink: sink)
     }
 }
 

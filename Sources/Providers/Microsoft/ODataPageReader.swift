@@ -90,43 +90,47 @@ struct ODataPageReader {
         return url
     }
 
-    func read(_ collection: GraphCollection, window: TimeWindow,
+    func read(_ collection: GraphCollection, window: TimeWindow, wantsNextPage: () -> Bool,
               sink: (EventPage) throws(ProviderError) -> Void) throws(ProviderError) {
-        var next: String? = firstURL(collection, window: window)
+        let first = firstURL(collection, window: window)
         // Links are followed with the bearer token: they must stay on the host we started on.
-        let origin = next.flatMap(URLAuthority.init)
-        var links = RepeatedPageToken(what: "\(collection.stream.name): nextLink")
+        let origin = URLAuthority(first)
+        let name = collection.stream.name
+        var links = RepeatedPageToken(what: "\(name): nextLink")
         var pages = 0
-        while let url = next {
+        try PagedRead.run(from: first, readAhead: context.http.readsAhead, wantsNextPage: wantsNextPage, fetch: { (url) throws(ProviderError) -> FetchedPage<String> in
             pages += 1
             // A nextLink that never ends must not hold a run forever.
-            guard pages <= 100_000 else { throw ProviderError(.malformedResponse, "\(collection.stream.name): more than 100000 pages in one window") }
-            let body = try fetch(url, pacing: pacing, what: collection.stream.name)
+            guard pages <= 100_000 else { throw ProviderError(.malformedResponse, "\(name): more than 100000 pages in one window") }
+            let body = try fetch(url, pacing: pacing, what: name)
             let page: RawJSON
-            do {
+            do throws(JSONError) {
                 page = try RawJSON(validating: body)
             } catch {
-                throw ProviderError(.malformedResponse, "\(collection.stream.name): response is not valid JSON (\(error.description))")
+                throw ProviderError(.malformedResponse, "\(name): response is not valid JSON (\(error.description))")
             }
             let top = GraphPage.selector.select(in: page)
             guard let values = top[0], values.kind == .array else {
-                throw ProviderError(.malformedResponse, "\(collection.stream.name): response has no \"value\" array")
+                throw ProviderError(.malformedResponse, "\(name): response has no \"value\" array")
             }
             var events: [ProviderEvent] = []
             var dropped = 0
             for record in values.elements {
                 if let event = collection.transform(record, collection.stream) { events.append(event) } else { dropped += 1 }
             }
-            try sink(EventPage(events: events, dropped: dropped))
-            next = top[1]?.stringValue ?? top[2]?.stringValue
-            if let link = next, !link.hasPrefix("https://") {
-                throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink is not an https URL")
+            let next = top[1]?.stringValue ?? top[2]?.stringValue
+            var stop: ProviderError?
+            if let link = next {
+                if !link.hasPrefix("https://") {
+                    stop = ProviderError(.malformedResponse, "\(name): nextLink is not an https URL")
+                } else if URLAuthority(link) != origin {
+                    stop = ProviderError(.malformedResponse, "\(name): nextLink leads to another host than the endpoint's")
+                } else {
+                    do throws(ProviderError) { try links.check(link) } catch { stop = error }
+                }
             }
-            if let link = next, URLAuthority(link) != origin {
-                throw ProviderError(.malformedResponse, "\(collection.stream.name): nextLink leads to another host than the endpoint's")
-            }
-            if let link = next { try links.check(link) }
-        }
+            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: next, stop: stop)
+        }, sink: sink)
     }
 
     private func fetch(_ url: String, pacing: ProviderHTTP.Pacing, what: String) throws(ProviderError) -> [UInt8] {

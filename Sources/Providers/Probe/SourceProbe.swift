@@ -48,11 +48,16 @@ public enum SourceProbe {
             return [ProbeResult(stream: "*", status: status(of: error), detail: error.message, sampleEvents: 0)]
         }
         let now = UTCTimestamp.now()
-        let window = TimeWindow(start: now.adding(seconds: -3600), end: now)
-        return provider.streams.map { stream in
+        return firstPages(of: provider, window: TimeWindow(start: now.adding(seconds: -3600), end: now))
+    }
+
+    /// One page of each stream of `provider` within `window`: read, counted, not delivered.
+    static func firstPages(of provider: any CloudProvider, window: TimeWindow) -> [ProbeResult] {
+        provider.streams.map { stream in
             var sample: Int?
             do throws(ProviderError) {
-                try provider.read(stream, window: window) { page throws(ProviderError) in
+                // One page is all a probe takes: none is read ahead.
+                try provider.read(stream, window: window, wantsNextPage: { false }) { page throws(ProviderError) in
                     sample = page.events.count
                     throw firstPageRead  // enough: stop after one page
                 }
