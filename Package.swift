@@ -145,7 +145,8 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PollerTests", dependencies: [
-            "Poller", "Providers", "TestSupport", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Curl",
+            "Poller", "Providers", "TestSupport", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Curl", "Kafka",
+            "KafkaDevTools",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaDevTools"]),
