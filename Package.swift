@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        // glibc's malloc tuning (mallopt), for the executables' process-wide settings.
+        .systemLibrary(name: "CMalloc"),
         // Non-variadic wrappers for the variadic C calls Swift cannot make.
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
         .target(name: "CKafkaShims", dependencies: ["CRdKafka"]),
@@ -96,7 +98,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-poller", dependencies: [
-            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", "EnvironmentVariables", .product(name: "Logging", package: "swift-log"),
+            "Poller", "PollerBench", "Providers", "Catalog", "JSONLogging", "EnvironmentVariables", "CMalloc",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "siem-ctl", dependencies: [
@@ -145,7 +148,8 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ], resources: [.copy("Fixtures")]),
         .testTarget(name: "PollerTests", dependencies: [
-            "Poller", "Providers", "TestSupport", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Curl",
+            "Poller", "Providers", "TestSupport", "Catalog", "SourceModel", "JSONBytes", "UTCTime", "Curl", "Kafka",
+            "KafkaDevTools",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaDevTools"]),

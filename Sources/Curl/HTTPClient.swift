@@ -350,7 +350,16 @@ final class TransferState {
         let name = line[..<colon].trimmedSpacesAndTabs().lowercased()
         let value = String(line[line.index(after: colon)...].trimmedSpacesAndTabs())
         if !name.isEmpty { headers.append((name: name, value: value)) }
+        if name == "content-length" { reserveBody(contentLength: value) }
         return true
+    }
+
+    /// Room for the whole announced body at once: grown by doubling instead, a megabyte
+    /// page is copied again and lands on fresh pages at each growth. A length over the
+    /// limit reserves nothing (the transfer is cut at the limit anyway).
+    private func reserveBody(contentLength: String) {
+        guard let length = Int(contentLength), length > body.capacity, length <= maxBytes else { return }
+        body.reserveCapacity(length)
     }
 
 }

@@ -109,27 +109,51 @@ public struct JSONPathSelector: Sendable {
         } else {
             for k in results.indices { results[k] = nil }
         }
-        for k in nodes[0].ends { results[endingPaths[k]] = json }
-        guard json.kind == .object, nodes[0].below > 0 else { return }
-        // The walk records ranges (plain data, no reference counting); an empty
-        // range means absent, as no JSON value is zero bytes long.
+        withSelection(in: json) { selection in
+            for k in 0..<paths.count { results[k] = selection[k] }
+        }
+    }
+
+    /// The answers of one selection as byte ranges, for `withSelection(in:_:)`'s body only
+    /// (it must not escape): no array, and a `RawJSON` (a reference to the document) only
+    /// for the answers read.
+    public struct Selection {
+        let json: RawJSON
+        let ranges: UnsafeBufferPointer<Range<Int>>
+
+        /// How many paths were selected.
+        public var count: Int { ranges.count }
+
+        /// The value at path `index`, nil where absent; as `select(in:)[index]`.
+        public subscript(index: Int) -> RawJSON? {
+            let range = ranges[index]
+            return range.isEmpty ? nil : RawJSON(unchecked: json.storage, range: range)
+        }
+    }
+
+    /// Selects like `select(in:)` and hands the answers to `body` without allocating:
+    /// the per-event form for transforms.
+    public func withSelection<R>(in json: RawJSON, _ body: (Selection) -> R) -> R {
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: paths.count) { ranges in
+            // The walk records ranges (plain data, no reference counting); an empty
+            // range means absent, as no JSON value is zero bytes long.
             ranges.initialize(repeating: 0..<0)
-            json.withValidated { bytes in
-                nodes.withUnsafeBufferPointer { nodes in
-                    keyBytes.withUnsafeBufferPointer { keyBytes in
-                        endingPaths.withUnsafeBufferPointer { endingPaths in
-                            var walk = Walk(
-                                bytes: bytes, nodes: nodes, keyBytes: keyBytes, endingPaths: endingPaths,
-                                ranges: ranges, remaining: nodes[0].below)
-                            _ = walk.object(at: json.range.lowerBound, node: 0)
+            for k in nodes[0].ends { ranges[endingPaths[k]] = json.range }
+            if json.kind == .object, nodes[0].below > 0 {
+                json.withValidated { bytes in
+                    nodes.withUnsafeBufferPointer { nodes in
+                        keyBytes.withUnsafeBufferPointer { keyBytes in
+                            endingPaths.withUnsafeBufferPointer { endingPaths in
+                                var walk = Walk(
+                                    bytes: bytes, nodes: nodes, keyBytes: keyBytes, endingPaths: endingPaths,
+                                    ranges: ranges, remaining: nodes[0].below)
+                                _ = walk.object(at: json.range.lowerBound, node: 0)
+                            }
                         }
                     }
                 }
             }
-            for k in 0..<paths.count where !ranges[k].isEmpty {
-                results[k] = RawJSON(unchecked: json.storage, range: ranges[k])
-            }
+            return body(Selection(json: json, ranges: UnsafeBufferPointer(ranges)))
         }
     }
 

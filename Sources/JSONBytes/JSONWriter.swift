@@ -8,7 +8,7 @@ public struct JSONWriter: Sendable {
     public internal(set) var bytes: [UInt8] = []
 
     /// What the next token needs in front of it.
-    private enum Position: Sendable {
+    enum Position: Sendable {
         /// Start of the document or just after an opening bracket: nothing.
         case first
         /// After a complete value or member: a comma.
@@ -17,10 +17,10 @@ public struct JSONWriter: Sendable {
         case afterKey
     }
 
-    private var position = Position.first
+    var position = Position.first
     /// Open containers, innermost last (`true` for objects). Only consulted by
     /// assertions, so it costs an append per container.
-    private var containers: [Bool] = []
+    var containers: [Bool] = []
 
     /// Creates an empty writer whose buffer has room for `reservingCapacity` bytes.
     public init(reservingCapacity: Int = 1024) {

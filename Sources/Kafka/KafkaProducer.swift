@@ -263,12 +263,17 @@ public final class KafkaProducer: @unchecked Sendable {
     private func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
         guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
         for header in headers {
-            if let value = header.value {
-                value.withUnsafeBytes { bytes in
-                    _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress, bytes.count)
+            // The name's UTF-8 in place, with its length: passing the String as a C string
+            // would allocate a NUL-terminated copy per header per message.
+            var name = header.name
+            name.withUTF8 { name in
+                if let value = header.value {
+                    value.withUnsafeBytes { bytes in
+                        _ = rd_kafka_header_add(list, name.baseAddress, name.count, bytes.baseAddress, bytes.count)
+                    }
+                } else {
+                    _ = rd_kafka_header_add(list, name.baseAddress, name.count, nil, 0)
                 }
-            } else {
-                _ = rd_kafka_header_add(list, header.name, -1, nil, 0)
             }
         }
         return list

@@ -1,5 +1,6 @@
 // siem-poller: one cron tick (`run`). Wiring only; the poller lives in Sources/Poller.
 import Catalog
+internal import CMalloc
 import ArgumentParser
 import EnvironmentVariables
 import Foundation
@@ -140,6 +141,12 @@ enum EnvironmentConfiguration {
     }
 }
 
+// Response bodies (a Graph page is about 1 MB) come from the heap, where the next page
+// reuses the last one's memory: above glibc's adaptive mmap threshold each body was a fresh
+// mapping, zero-filled page by page while curl wrote it (5 % of the main thread's time).
+// Up to 16 MB freed at the heap's top stays mapped for that reuse.
+mallopt(M_MMAP_THRESHOLD, 32 << 20)
+mallopt(M_TRIM_THRESHOLD, 16 << 20)
 // A connector declaration that cannot be used stops the program with one line naming it.
 ConnectorCatalog.requireValid(program: "siem-poller")
 SiemPoller.main()

@@ -83,4 +83,18 @@ struct PathSelectorTests {
         #expect(results.map { $0?.stringValue } == [nil, nil])
         #expect(results[0] == nil && results[1] == nil)
     }
+
+    @Test func withSelectionAnswersLikeSelect() throws {
+        let json = try RawJSON(validating: Self.document)
+        let selector = JSONPathSelector(Self.lookups.map(\.path))
+        let found = selector.select(in: json)
+        let texts = selector.withSelection(in: json) { selection in
+            (0..<selection.count).map { selection[$0]?.text }
+        }
+        #expect(texts == found.map { $0?.text })
+        #expect(selector.withSelection(in: json) { $0[0]?.range } == json.range)
+        let array = try RawJSON(validating: "[1,2]")
+        #expect(JSONPathSelector([["a"], []]).withSelection(in: array) { [$0[0]?.text, $0[1]?.text] } == [nil, "[1,2]"])
+        #expect(JSONPathSelector([]).withSelection(in: array) { $0.count } == 0)
+    }
 }

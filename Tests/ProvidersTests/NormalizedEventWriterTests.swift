@@ -71,4 +71,34 @@ import UTCTime
         #expect(String(decoding: bytes, as: UTF8.self).hasSuffix(#""raw_log":"# + raw + "}"))
         #expect(out["raw_log"]?["a"]?[1] == .number("2.50"))
     }
+
+    /// The whole output, byte for byte: field order, escaping of every origin field, the
+    /// verbatim raw_log. Any rewrite of the writer must keep exactly these bytes.
+    @Test func wholeEventByteForByte() throws {
+        let origin = EventOrigin(tenantID: #"t "1" \ é"#, sourceID: "s-1\u{1}", platform: "Microsoft365")
+        var event = ProviderEvent(id: #"e"1"#, time: UTCTimestamp(microseconds: 1_715_677_953_000_001),
+                                  logType: "audit\tlog",
+                                  fields: EventFields(user: try value(#""al\u00e9""#), activity: try value(#""Add""#),
+                                                      result: .failure, sourceIP: try value("10"),
+                                                      application: try value("null")),
+                                  raw: try RawJSON(validating: #"{"a": "x\"y", "b":[1, 2]}"#))
+        var writer = JSONWriter()
+        NormalizedEventWriter.write(event, origin: origin, ingestedAt: "2024-05-14T09:20:00Z", into: &writer)
+        let expected = #"{"schema_version":1,"event_id":"e\"1","timestamp":"2024-05-14T09:12:33.000001Z","#
+            + #""user":"al\u00e9","activity":"Add","result":"failure","source_ip":"10","application":null,"#
+            + #""source":"Microsoft365","log_type":"audit\tlog","tenant_id":"t \"1\" \\ é","source_id":"s-1\u0001","#
+            + #""ingested_at":"2024-05-14T09:20:00Z","raw_log":{"a": "x\"y", "b":[1, 2]}}"#
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+
+        // A second event into the same writer after removeAll, with a reported time.
+        event.reportedTime = UTCTimestamp(microseconds: 1_715_677_953_000_000)
+        event.fields = EventFields()
+        writer.removeAll()
+        NormalizedEventWriter.write(event, origin: origin, ingestedAt: "2024-05-14T09:20:01Z", into: &writer)
+        let second = #"{"schema_version":1,"event_id":"e\"1","timestamp":"2024-05-14T09:12:33Z","#
+            + #""user":null,"activity":null,"result":null,"source_ip":null,"application":null,"#
+            + #""source":"Microsoft365","log_type":"audit\tlog","tenant_id":"t \"1\" \\ é","source_id":"s-1\u0001","#
+            + #""ingested_at":"2024-05-14T09:20:01Z","raw_log":{"a": "x\"y", "b":[1, 2]}}"#
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == second)
+    }
 }

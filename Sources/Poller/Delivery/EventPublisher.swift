@@ -18,7 +18,24 @@ public final class EventPublisher {
     /// Reused for every event (its capacity kept), so writing one allocates nothing.
     private var writer = JSONWriter(reservingCapacity: 16_384)
     private static let keptWriterCapacity = 256 * 1024
-    private var cachedHeaders: (origin: EventOrigin, logType: String, headers: [KafkaHeader])?
+    /// What the events of one origin, log type and ingestion time share (normally a whole
+    /// page), prepared once rather than per event.
+    private var shared: Shared?
+
+    private final class Shared {
+        let constants: NormalizedEventConstants
+        let headers: [KafkaHeader]
+
+        init(_ constants: NormalizedEventConstants) {
+            self.constants = constants
+            headers = [
+                KafkaHeader(name: "tenant_id", value: constants.origin.tenantID),
+                KafkaHeader(name: "source_id", value: constants.origin.sourceID),
+                KafkaHeader(name: "platform", value: constants.origin.platform),
+                KafkaHeader(name: "log_type", value: constants.logType),
+            ]
+        }
+    }
 
     public init(producer: KafkaProducer, topic: String, messageMaxBytes: Int = 1_000_000) {
         self.producer = producer
@@ -37,20 +54,21 @@ public final class EventPublisher {
     /// Key = the event id (stable across re-reads, so downstream can de-duplicate
     /// after a fault); headers tenant_id, source_id, platform, log_type.
     public func publish(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String) throws(ProviderError) {
+        let shared = shared(origin, event.logType, ingestedAt)
         writer.removeAll()
-        NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &writer)
+        NormalizedEventWriter.write(event, shared: shared.constants, into: &writer)
         let budget = maxValueBytes - event.id.utf8.count
         if writer.bytes.count > budget {
             // Too large for Kafka: an event that cannot be produced must not block its stream.
             // Cut raw_log (escaping at most doubles it) and say so; the normalized fields stay.
             let others = writer.bytes.count - event.raw.range.count
             var cut = JSONWriter(reservingCapacity: budget)
-            NormalizedEventWriter.write(event, origin: origin, ingestedAt: ingestedAt, into: &cut,
+            NormalizedEventWriter.write(event, shared: shared.constants, into: &cut,
                                         rawLimit: max(0, (budget - others - 64) / 2))
-            try produce(cut.bytes, key: event.id, headers: headers(origin, event.logType))
+            try produce(cut.bytes, key: event.id, headers: shared.headers)
             truncated += 1
         } else {
-            try produce(writer.bytes, key: event.id, headers: headers(origin, event.logType))
+            try produce(writer.bytes, key: event.id, headers: shared.headers)
         }
         // A rare huge event must not pin its buffer for the rest of the run.
         if writer.bytes.capacity > Self.keptWriterCapacity { writer = JSONWriter(reservingCapacity: 16_384) }
@@ -73,21 +91,13 @@ public final class EventPublisher {
         }
     }
 
-    /// The four headers, built once per origin and log type rather than per event.
-    private func headers(_ origin: EventOrigin, _ logType: String) -> [KafkaHeader] {
-        if let cached = cachedHeaders, cached.origin.tenantID == origin.tenantID,
-           cached.origin.sourceID == origin.sourceID, cached.origin.platform == origin.platform,
-           cached.logType == logType {
-            return cached.headers
-        }
-        let headers = [
-            KafkaHeader(name: "tenant_id", value: origin.tenantID),
-            KafkaHeader(name: "source_id", value: origin.sourceID),
-            KafkaHeader(name: "platform", value: origin.platform),
-            KafkaHeader(name: "log_type", value: logType),
-        ]
-        cachedHeaders = (origin, logType, headers)
-        return headers
+    /// The headers (tenant_id, source_id, platform, log_type) and shared members, built once
+    /// per origin, log type and ingestion time rather than per event.
+    private func shared(_ origin: EventOrigin, _ logType: String, _ ingestedAt: String) -> Shared {
+        if let shared, shared.constants.matches(origin, logType: logType, ingestedAt: ingestedAt) { return shared }
+        let made = Shared(NormalizedEventConstants(origin: origin, logType: logType, ingestedAt: ingestedAt))
+        shared = made
+        return made
     }
 
     /// Waits until Kafka acknowledged every event of the batch; throws otherwise

@@ -10,7 +10,12 @@ package enum GraphTransforms {
     ])
 
     package static func directoryAudit(_ record: RawJSON, _ stream: StreamSpec) -> ProviderEvent? {
-        let f = auditFields.select(in: record)
+        // Once per event on the hot path: the answers stay ranges until read (no array).
+        auditFields.withSelection(in: record) { directoryAudit(record, stream, $0) }
+    }
+
+    private static func directoryAudit(_ record: RawJSON, _ stream: StreamSpec,
+                                       _ f: JSONPathSelector.Selection) -> ProviderEvent? {
         guard let id = f[0]?.stringValue, let time = f[1]?.timestampValue else { return nil }
         let result: EventResult? = switch f[3] {
         case let value? where value.stringEquals("success"): .success

@@ -73,10 +73,23 @@ public enum NormalizedEventWriter {
     /// too large for Kafka is still delivered, its normalized fields intact.
     public static func write(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String,
                              into writer: inout JSONWriter, rawLimit: Int? = nil) {
-        // Keys are literals (copied without an escape scan) and the timestamp goes straight
-        // into the writer's bytes: this runs once per event on the poller's hot path.
+        write(event, shared: NormalizedEventConstants(origin: origin, logType: event.logType, ingestedAt: ingestedAt),
+              into: &writer, rawLimit: rawLimit)
+    }
+
+    /// `write(_:origin:ingestedAt:into:rawLimit:)` with the members shared by many events
+    /// prepared once (`shared`, made for this event's log type).
+    public static func write(_ event: ProviderEvent, shared: NormalizedEventConstants,
+                             into writer: inout JSONWriter, rawLimit: Int? = nil) {
+        guard shared.logType == event.logType else {
+            let own = NormalizedEventConstants(origin: shared.origin, logType: event.logType, ingestedAt: shared.ingestedAt)
+            return write(event, shared: own, into: &writer, rawLimit: rawLimit)
+        }
+        // Keys are literals (copied without an escape scan), the timestamp goes straight
+        // into the writer's bytes and the shared members are one copy: this runs once per
+        // event on the poller's hot path.
         writer.beginObject()
-        writer.key(ascii: "schema_version"); writer.int(schemaVersion)
+        writer.members(head)
         writer.key(ascii: "event_id"); writer.string(event.id)
         writer.key(ascii: "timestamp"); (event.reportedTime ?? event.time).withRFC3339 { writer.string(utf8: $0) }
         writer.key(ascii: "user"); optionalString(event.fields.user, &writer)
@@ -84,11 +97,7 @@ public enum NormalizedEventWriter {
         writer.key(ascii: "result"); writer.string(event.fields.result?.rawValue)
         writer.key(ascii: "source_ip"); optionalString(event.fields.sourceIP, &writer)
         writer.key(ascii: "application"); optionalString(event.fields.application, &writer)
-        writer.key(ascii: "source"); writer.string(origin.platform)
-        writer.key(ascii: "log_type"); writer.string(event.logType)
-        writer.key(ascii: "tenant_id"); writer.string(origin.tenantID)
-        writer.key(ascii: "source_id"); writer.string(origin.sourceID)
-        writer.key(ascii: "ingested_at"); writer.string(ingestedAt)
+        writer.members(shared.members)
         writer.key(ascii: "raw_log")
         if let rawLimit, event.raw.range.count > rawLimit {
             writer.string(utf8: Self.prefix(of: event.raw.bytes, atMost: rawLimit))
@@ -98,6 +107,8 @@ public enum NormalizedEventWriter {
         }
         writer.endObject()
     }
+
+    private static let head = JSONWriter.Members { $0.key(ascii: "schema_version"); $0.int(schemaVersion) }
 
     /// The longest prefix of at most `limit` bytes that ends on a UTF-8 character boundary.
     static func prefix<Bytes: Collection<UInt8>>(of bytes: Bytes, atMost limit: Int) -> ArraySlice<UInt8> {
