@@ -42,8 +42,8 @@ public enum GraphPagesBench {
         // Two counters, not one struct: the read-ahead thread counts pages while this one counts events.
         var pages = 0
         var events = 0
-        // The readers' page loop: page N+1 is fetched, validated and transformed on the
-        // read-ahead thread while page N is produced here.
+        // The readers' page loop: page N+1 is fetched and validated on the read-ahead
+        // thread while page N is transformed and produced here.
         try PagedRead.run(from: startURL, readAhead: true, wantsNextPage: { true }, fetch: { (url) throws(ProviderError) -> FetchedPage<String> in
             guard pages < maxPages else { return FetchedPage(page: EventPage(events: []), next: nil) }
             let response: HTTPResponse
@@ -60,12 +60,14 @@ public enum GraphPagesBench {
                 throw ProviderError(.malformedResponse, error.description)
             }
             let top = GraphPage.selector.select(in: page)
-            var normalized: [ProviderEvent] = []
-            for record in top[0]?.elements ?? RawJSON.Elements() {
-                if let event = GraphTransforms.directoryAudit(record, stream) { normalized.append(event) }
-            }
             pages += 1
-            return FetchedPage(page: EventPage(events: normalized), next: top[1]?.stringValue)
+            return FetchedPage(next: top[1]?.stringValue) { [records = top[0]] in
+                var normalized: [ProviderEvent] = []
+                for record in records?.elements ?? RawJSON.Elements() {
+                    if let event = GraphTransforms.directoryAudit(record, stream) { normalized.append(event) }
+                }
+                return EventPage(events: normalized)
+            }
         }, sink: { (page) throws(ProviderError) in
             let ingestedAt = UTCTimestamp.now().rfc3339
             for event in page.events {

@@ -33,12 +33,6 @@ struct CloudTrailReader {
             }
             let body = LookupEvents.body(window: window, maxResults: pageSize, nextToken: token)
             let page = try LookupEvents.Page(parsing: fetch(body))
-            var events: [ProviderEvent] = []
-            var dropped = 0
-            for record in page.events {
-                guard let event = CloudTrailTransform.event(record, stream) else { dropped += 1; continue }
-                if Self.isInside(event.time, window) { events.append(event) }
-            }
             var stop: ProviderError?
             if let next = page.nextToken {
                 if next == token {
@@ -47,8 +41,15 @@ struct CloudTrailReader {
                     do throws(ProviderError) { try tokens.check(next) } catch { stop = error }
                 }
             }
-            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: page.nextToken.map { Optional($0) },
-                               stop: stop)
+            return FetchedPage(next: page.nextToken.map { Optional($0) }, stop: stop) { [records = page.events] in
+                var events: [ProviderEvent] = []
+                var dropped = 0
+                for record in records {
+                    guard let event = CloudTrailTransform.event(record, stream) else { dropped += 1; continue }
+                    if Self.isInside(event.time, window) { events.append(event) }
+                }
+                return EventPage(events: events, dropped: dropped)
+            }
         }, sink: sink)
     }
 

@@ -50,17 +50,19 @@ struct CloudLoggingReader {
             if let entries = top[0], entries.kind != .array {
                 throw ProviderError(.malformedResponse, "\(stream.name): \"entries\" is not an array")
             }
-            var events: [ProviderEvent] = []
-            var dropped = 0
-            for record in top[0]?.elements ?? RawJSON.Elements() {
-                if let event = CloudAuditTransform.logEntry(record, stream) { events.append(event) } else { dropped += 1 }
-            }
             let next = top[1]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             var stop: ProviderError?
             if let next {
                 do throws(ProviderError) { try tokens.check(next) } catch { stop = error }
             }
-            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: next.map { Optional($0) }, stop: stop)
+            return FetchedPage(next: next.map { Optional($0) }, stop: stop) { [entries = top[0]] in
+                var events: [ProviderEvent] = []
+                var dropped = 0
+                for record in entries?.elements ?? RawJSON.Elements() {
+                    if let event = CloudAuditTransform.logEntry(record, stream) { events.append(event) } else { dropped += 1 }
+                }
+                return EventPage(events: events, dropped: dropped)
+            }
         }, sink: sink)
     }
 

@@ -113,11 +113,6 @@ struct ODataPageReader {
             guard let values = top[0], values.kind == .array else {
                 throw ProviderError(.malformedResponse, "\(name): response has no \"value\" array")
             }
-            var events: [ProviderEvent] = []
-            var dropped = 0
-            for record in values.elements {
-                if let event = collection.transform(record, collection.stream) { events.append(event) } else { dropped += 1 }
-            }
             let next = top[1]?.stringValue ?? top[2]?.stringValue
             var stop: ProviderError?
             if let link = next {
@@ -129,7 +124,14 @@ struct ODataPageReader {
                     do throws(ProviderError) { try links.check(link) } catch { stop = error }
                 }
             }
-            return FetchedPage(page: EventPage(events: events, dropped: dropped), next: next, stop: stop)
+            return FetchedPage(next: next, stop: stop) { [transform = collection.transform, stream = collection.stream] in
+                var events: [ProviderEvent] = []
+                var dropped = 0
+                for record in values.elements {
+                    if let event = transform(record, stream) { events.append(event) } else { dropped += 1 }
+                }
+                return EventPage(events: events, dropped: dropped)
+            }
         }, sink: sink)
     }
 

@@ -1,23 +1,32 @@
 /// What reading one page yields: its events, and the way to the page after it.
 package struct FetchedPage<Cursor> {
-    package var page: EventPage
+    /// Builds the page's events from its validated records. It runs on the thread that
+    /// delivers them, so one page's transform overlaps the next page's fetch and validation
+    /// (which must come first: the way on is inside the page) instead of adding to them.
+    package var page: () -> EventPage
     /// Where the next page is (a URL, a page token); nil after the last page.
     package var next: Cursor?
     /// Why the read cannot go on (a nextLink to another host, a repeated token): raised
     /// only after this page was delivered, so the events already read are not lost.
     package var stop: ProviderError?
 
-    package init(page: EventPage, next: Cursor?, stop: ProviderError? = nil) {
+    /// A page whose events are built when delivered (see ``page``).
+    package init(next: Cursor?, stop: ProviderError? = nil, page: @escaping () -> EventPage) {
         self.page = page
         self.next = next
         self.stop = stop
     }
+
+    /// A page whose events are already built.
+    package init(page: EventPage, next: Cursor?, stop: ProviderError? = nil) {
+        self.init(next: next, stop: stop) { page }
+    }
 }
 
-/// The page loop every reader shares, with one page of read-ahead: while `sink` delivers
-/// page N (Kafka, checkpoint), page N+1 is fetched, validated and transformed on a thread
-/// of its own, so the network wait and the JSON work of one page overlap the delivery of
-/// the previous one. At most two pages are in memory; pages reach `sink` in order, and a
+/// The page loop every reader shares, with one page of read-ahead: while page N is
+/// transformed and delivered (Kafka, checkpoint), page N+1 is fetched and validated on a
+/// thread of its own, so the network wait and the JSON work of one page overlap the
+/// delivery of the previous one. At most two pages are in memory; pages reach `sink` in order, and a
 /// fetch error surfaces after the pages before it were delivered, as in a sequential read.
 package enum PagedRead {
     /// Reads from `first` until a page has no next cursor. `fetch` runs on the calling thread
@@ -48,7 +57,7 @@ package enum PagedRead {
                     }
                 }
                 do throws(ProviderError) {
-                    try sink(current.page)
+                    try sink(current.page())
                 } catch {
                     _ = ahead?.wait()
                     throw error
