@@ -35,10 +35,7 @@ extension Validator {
             guard keyTables[frame.table].insert(decoded).inserted else { throw duplicate(decoded, offset) }
             return
         }
-        let clash = keys.withUnsafeBufferPointer { all in
-            for k in frame.keysStart..<all.count where equal(all[k], key) { return true }
-            return false
-        }
+        let clash = keys.elements(from: frame.keysStart).contains { equal($0, key) }
         if clash { throw duplicate(StringDecoding.bytes(p, key.start, key.end), offset) }
         keys.append(key)
         if keys.count - frame.keysStart > Self.linearKeyLimit {
@@ -47,7 +44,7 @@ extension Validator {
             for k in frame.keysStart..<keys.count { table.insert(StringDecoding.bytes(p, keys[k].start, keys[k].end)) }
             keyTables.append(table)
             frames[frames.count - 1].table = keyTables.count - 1
-            keys.removeSubrange(frame.keysStart...)
+            keys.removeAll(from: frame.keysStart)
         }
     }
 

@@ -10,9 +10,9 @@ struct Validator {
     let tokens: TokenValidator
     let maxDepth: Int
     /// Open containers, innermost last.
-    var frames: [Frame] = []
+    var frames = PlainStack<Frame>(capacity: 16)
     /// Keys of all open objects; each object frame owns the tail from `keysStart`.
-    var keys: [KeyRef] = []
+    var keys = PlainStack<KeyRef>(capacity: 64)
     /// Decoded keys of the open objects that grew past `linearKeyLimit` members, so
     /// that huge objects stay linear-time; a stack like `frames`.
     var keyTables: [Set<[UInt8]>] = []
@@ -60,6 +60,7 @@ struct Validator {
             throw JSONError(offset: 0, reason: "unexpected end of input")
         }
         var v = Validator(tokens: TokenValidator(p: base, count: buffer.count), maxDepth: maxDepth)
+        defer { v.frames.deallocate(); v.keys.deallocate() }
         let range = try v.document()
         let index = v.largeContainers.sorted { $0.open < $1.open }.flatMap { [$0.open, $0.end] }
         return (range, index)
@@ -157,7 +158,7 @@ struct Validator {
             largeContainers.append((frame.open, end))
         }
         if frame.isObject {
-            keys.removeSubrange(frame.keysStart...)
+            keys.removeAll(from: frame.keysStart)
             if frame.table >= 0 { keyTables.removeLast() }
         }
     }
