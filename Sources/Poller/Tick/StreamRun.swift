@@ -75,6 +75,12 @@ struct StreamRun {
     /// Pages a stream reads in one turn while other streams of its source wait.
     static let defaultPagesPerTurn = 2
 
+    /// Whether a stream read oldest first ends its turn once `pages` pages of it are delivered
+    /// at monotonic time `clock`: past its share of the run, or after its turn's pages.
+    func turnEnds(afterPages pages: Int, at clock: Double) -> Bool {
+        clock >= softDeadline || pagesPerTurn.map { pages >= $0 } == true
+    }
+
     func poll(from stored: CursorState, now: UTCTimestamp) -> StreamResult {
         var result = StreamResult(stream: stream.name)
         var checkpoint = stored.checkpoint ?? rules.initialCheckpoint(now: now)
@@ -115,10 +121,8 @@ struct StreamRun {
             }
             do {
                 // The page after the one being delivered is read ahead only if this turn will
-                // take it: not past the stream's share of the run, nor after its turn's last page.
-                let wantsNextPage = {
-                    !progressive || (monotonic() < softDeadline && pagesPerTurn.map { pagesThisTurn + 1 < $0 } != false)
-                }
+                // take it (the same rule the sink applies once that page is delivered).
+                let wantsNextPage = { !progressive || !turnEnds(afterPages: pagesThisTurn + 1, at: monotonic()) }
                 try provider.read(stream, window: window, wantsNextPage: wantsNextPage) { page throws(ProviderError) in
                     pages += 1
                     pagesThisTurn += 1
@@ -128,7 +132,7 @@ struct StreamRun {
                     }
                     guard progressive else { return }
                     let clock = monotonic()
-                    if clock >= softDeadline || pagesPerTurn.map({ pagesThisTurn >= $0 }) == true {
+                    if turnEnds(afterPages: pagesThisTurn, at: clock) {
                         try commitProgress()
                         throw Self.outOfTime
                     }
