@@ -50,8 +50,8 @@ public final class HTTPClient {
         try set(CURLOPT_HEADERFUNCTION, callback: curlHeaderCallback)
         try set(CURLOPT_HEADERDATA, pointer: opaque)
 
-        // HTTPS only, verified, TLS 1.2+.
-        try set(CURLOPT_PROTOCOLS_STR, string: "https")
+        // HTTPS only, verified, TLS 1.2+ (plain HTTP to loopback for benchmarks, checked per request).
+        try set(CURLOPT_PROTOCOLS_STR, string: c.allowsPlainHTTPOnLoopback ? "http,https" : "https")
         try set(CURLOPT_REDIR_PROTOCOLS_STR, string: "https")
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -93,6 +93,10 @@ public final class HTTPClient {
     public func send(_ request: HTTPRequest) throws(CurlError) -> HTTPResponse {
         let label = "\(request.method.rawValue) \(redactedURL(request.url))"
         try HTTPClient.validate(request, label: label)
+        if configuration.allowsPlainHTTPOnLoopback, PlainHTTPURL.isPlainHTTP(request.url),
+           !PlainHTTPURL.isLoopbackLiteral(request.url) {
+            throw CurlError(.protocolNotAllowed, "plain http is allowed to 127.0.0.1 and [::1] only", request: label)
+        }
         state.reset()
         // POST/PUT/PATCH always carry a body (Content-Length: 0 at least).
         let body = request.body ?? ([.post, .put, .patch].contains(request.method) ? [] : nil)

@@ -1,6 +1,7 @@
 /// Settings of an ``HTTPClient``.
 ///
-/// Fixed by design, not configurable: HTTPS only (also for redirects), peer and host
+/// Fixed by design, not configurable: HTTPS only (also for redirects; benchmarks alone may
+/// add plain HTTP to loopback, ``allowsPlainHTTPOnLoopback``), peer and host
 /// verification on, TLS 1.2 or newer, gzip/deflate accepted, no proxy from the environment.
 ///
 /// Trust: the system bundle (``systemCABundlePath``) plus, if set, ``extraCABundlePath``
@@ -35,6 +36,12 @@ public struct HTTPClientConfiguration: Sendable {
     /// An explicit proxy URL (`http://host:port`, CONNECT tunnel). `nil`: no proxy, and
     /// `https_proxy`/`ALL_PROXY` in the environment are ignored.
     public var proxy: String?
+
+    /// Also allow plain `http://` to a loopback IP literal (`127.0.0.1`, `[::1]`), for
+    /// benchmarks that read the same plain-HTTP pages as a peer. Not settable outside this
+    /// package, and never set by `siem-poller run`: the collector itself speaks HTTPS only.
+    /// Redirects stay HTTPS only.
+    package var allowsPlainHTTPOnLoopback = false
 
     /// Creates a configuration with the documented defaults.
     public init() {}

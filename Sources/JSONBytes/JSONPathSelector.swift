@@ -118,8 +118,14 @@ public struct JSONPathSelector: Sendable {
     /// (it must not escape): no array, and a `RawJSON` (a reference to the document) only
     /// for the answers read.
     public struct Selection {
-        let json: RawJSON
-        let ranges: UnsafeBufferPointer<Range<Int>>
+        @usableFromInline let json: RawJSON
+        @usableFromInline let ranges: UnsafeBufferPointer<Range<Int>>
+
+        @usableFromInline
+        init(json: RawJSON, ranges: UnsafeBufferPointer<Range<Int>>) {
+            self.json = json
+            self.ranges = ranges
+        }
 
         /// How many paths were selected.
         public var count: Int { ranges.count }
@@ -132,28 +138,36 @@ public struct JSONPathSelector: Sendable {
     }
 
     /// Selects like `select(in:)` and hands the answers to `body` without allocating:
-    /// the per-event form for transforms.
+    /// the per-event form for transforms. Inlinable so that each caller gets it
+    /// specialized for its result type: unspecialized, every call instantiated generic
+    /// metadata at run time.
+    @inlinable
     public func withSelection<R>(in json: RawJSON, _ body: (Selection) -> R) -> R {
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: paths.count) { ranges in
-            // The walk records ranges (plain data, no reference counting); an empty
-            // range means absent, as no JSON value is zero bytes long.
-            ranges.initialize(repeating: 0..<0)
-            for k in nodes[0].ends { ranges[endingPaths[k]] = json.range }
-            if json.kind == .object, nodes[0].below > 0 {
-                json.withValidated { bytes in
-                    nodes.withUnsafeBufferPointer { nodes in
-                        keyBytes.withUnsafeBufferPointer { keyBytes in
-                            endingPaths.withUnsafeBufferPointer { endingPaths in
-                                var walk = Walk(
-                                    bytes: bytes, nodes: nodes, keyBytes: keyBytes, endingPaths: endingPaths,
-                                    ranges: ranges, remaining: nodes[0].below)
-                                _ = walk.object(at: json.range.lowerBound, node: 0)
-                            }
-                        }
+            fill(ranges, selecting: json)
+            return body(Selection(json: json, ranges: UnsafeBufferPointer(ranges)))
+        }
+    }
+
+    /// Writes the range of each path's value into `ranges` (`paths.count` of them); an empty
+    /// range means absent, as no JSON value is zero bytes long.
+    @usableFromInline
+    func fill(_ ranges: UnsafeMutableBufferPointer<Range<Int>>, selecting json: RawJSON) {
+        // The walk records ranges: plain data, no reference counting.
+        ranges.initialize(repeating: 0..<0)
+        for k in nodes[0].ends { ranges[endingPaths[k]] = json.range }
+        guard json.kind == .object, nodes[0].below > 0 else { return }
+        json.withValidated { bytes in
+            nodes.withUnsafeBufferPointer { nodes in
+                keyBytes.withUnsafeBufferPointer { keyBytes in
+                    endingPaths.withUnsafeBufferPointer { endingPaths in
+                        var walk = Walk(
+                            bytes: bytes, nodes: nodes, keyBytes: keyBytes, endingPaths: endingPaths,
+                            ranges: ranges, remaining: nodes[0].below)
+                        _ = walk.object(at: json.range.lowerBound, node: 0)
                     }
                 }
             }
-            return body(Selection(json: json, ranges: UnsafeBufferPointer(ranges)))
         }
     }
 

@@ -94,11 +94,36 @@ public final class KafkaProducer: @unchecked Sendable {
         topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
         headers: [KafkaHeader] = [], partition: Int32? = nil, batch: DeliveryBatch? = nil
     ) throws(KafkaError) {
-        if let fatal = tracker.fatalError { throw fatal }
+        try produce(topic: topic, key: key, value: value, cHeaders: makeHeaders(headers), partition: partition,
+                    batch: batch)
+    }
+
+    /// Enqueues one message with headers prepared once for many messages; see
+    /// ``produce(topic:key:value:headers:partition:batch:)-(_,UnsafeRawBufferPointer?,_,_,_,_)``.
+    public func produce(
+        topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+        headers: KafkaHeaderList, partition: Int32? = nil, batch: DeliveryBatch? = nil
+    ) throws(KafkaError) {
+        try produce(topic: topic, key: key, value: value, cHeaders: makeHeaders(headers), partition: partition,
+                    batch: batch)
+    }
+
+    /// The shared part of the `produce` overloads; takes ownership of `cHeaders`.
+    private func produce(
+        topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+        cHeaders: OpaquePointer?, partition: Int32?, batch: DeliveryBatch?
+    ) throws(KafkaError) {
+        var cHeaders = cHeaders
+        let rkt: OpaquePointer
+        do throws(KafkaError) {
+            if let fatal = tracker.fatalError { throw fatal }
+            rkt = try topicHandle(topic)
+        } catch {
+            if let cHeaders { rd_kafka_headers_destroy(cHeaders) }
+            throw error
+        }
         let batch = batch ?? ownBatch
         precondition(batch.registry == ObjectIdentifier(tracker.batches), "a DeliveryBatch of another producer")
-        let rkt = try topicHandle(topic)
-        var cHeaders = makeHeaders(headers)
         let tag = batch.willProduce()
         var queueFullDeadline: ContinuousClock.Instant?
         while true {
@@ -258,6 +283,14 @@ public final class KafkaProducer: @unchecked Sendable {
         }
         if winner != bits { rd_kafka_topic_destroy(rkt) }
         return OpaquePointer(bitPattern: winner)!
+    }
+
+    private func makeHeaders(_ headers: KafkaHeaderList) -> OpaquePointer? {
+        guard !headers.entries.isEmpty, let list = rd_kafka_headers_new(headers.entries.count) else { return nil }
+        for header in headers.entries {
+            _ = rd_kafka_header_add(list, header.name, header.nameCount, header.value, header.valueCount)
+        }
+        return list
     }
 
     private func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {

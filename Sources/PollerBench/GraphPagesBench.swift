@@ -6,7 +6,8 @@ internal import JSONBytes
 internal import UTCTime
 
 /// The poller's hot path with nothing around it, for the benchmark: follow
-/// `@odata.nextLink` from a start URL (HTTPS), scan each page, normalize every
+/// `@odata.nextLink` from a start URL (HTTPS; or plain HTTP to a loopback address, to
+/// read the same pages as a peer that reads plain HTTP: `run` never allows that), scan each page, normalize every
 /// directoryAudit event, produce it, and wait until Kafka acknowledged all.
 /// The same page loop (with its read-ahead), transform, writer and publisher as a real
 /// run; no database, no pacing.
@@ -23,6 +24,7 @@ public enum GraphPagesBench {
         let started = RateLimiter.monotonicSeconds()
         var configuration = HTTPClientConfiguration()
         configuration.extraCABundlePath = caBundlePath
+        configuration.allowsPlainHTTPOnLoopback = true  // the client refuses any other plain-HTTP host
         let client: HTTPClient
         let producer: KafkaProducer
         do {

@@ -59,7 +59,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow @odata.nextLink from --url, normalize and produce every event, wait for all acks.")
 
-    @Option(help: "First page (https://).")
+    @Option(help: "First page (https://, or plain http:// to 127.0.0.1 or [::1] for a like-for-like run beside a peer that reads plain HTTP).")
     var url: String
 
     @Option(help: "Kafka bootstrap servers.")

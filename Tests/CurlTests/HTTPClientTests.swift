@@ -219,6 +219,46 @@ struct HTTPClientTests {
         }
     }
 
+    @Test("plain http only for a client that allows it (benchmarks), only to a loopback IP literal, never on redirect")
+    func plainHTTPOnlyOnLoopback() throws {
+        try withServer(plain: true) { server in
+            let strict = try trustingClient(server)
+            do throws(CurlError) {
+                _ = try strict.send(HTTPRequest(url: server.base + "/echo"))
+                Issue.record("http accepted by a default client")
+            } catch {
+                #expect(error.code == .protocolNotAllowed, "\(error)")
+            }
+            #expect(strict.connectionsOpened == 0)
+
+            let client = try trustingClient(server) {
+                $0.allowsPlainHTTPOnLoopback = true
+                $0.followRedirects = true
+            }
+            #expect(try client.send(HTTPRequest(url: server.base + "/echo")).status == 200)
+            for url in [
+                "http://192.0.2.1:\(server.port)/echo", "http://localhost:\(server.port)/echo",
+                "http://user@127.0.0.1:\(server.port)/echo", "http://127.0.0.1.example.com:\(server.port)/echo",
+                "http://127.0.0.10:\(server.port)/echo", "http://127.0.0.1@192.0.2.1:\(server.port)/echo",
+            ] {
+                do throws(CurlError) {
+                    _ = try client.send(HTTPRequest(url: url))
+                    Issue.record("\(url) accepted")
+                } catch {
+                    #expect(error.code == .protocolNotAllowed, "\(url): \(error)")
+                }
+            }
+            // A redirect to plain http is refused even so.
+            do throws(CurlError) {
+                _ = try client.send(HTTPRequest(url: server.base + "/redirect-http"))
+                Issue.record("redirect to http followed")
+            } catch {
+                #expect(error.code == .protocolNotAllowed, "\(error)")
+            }
+            #expect(client.connectionsOpened == 1)
+        }
+    }
+
     @Test("max response bytes: with and without Content-Length, decoded size counts; client reusable afterwards")
     func maxBytes() throws {
         try withServer { server in

@@ -60,9 +60,13 @@ final class TestServer {
     /// Our end of the server's stdin: when this process dies, the server sees EOF and exits.
     private let lifeline = Pipe()
 
-    var base: String { "https://127.0.0.1:\(port)" }
+    /// Serving plain HTTP rather than HTTPS.
+    let plain: Bool
 
-    init() throws {
+    var base: String { "\(plain ? "http" : "https")://127.0.0.1:\(port)" }
+
+    init(plain: Bool = false) throws {
+        self.plain = plain
         pki = try TestPKI.make()
         guard let script = Bundle.module.url(forResource: "https_server", withExtension: "py", subdirectory: "Fixtures") else {
             try? FileManager.default.removeItem(at: pki.directory)
@@ -72,6 +76,7 @@ final class TestServer {
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = (python == "/usr/bin/env" ? ["python3"] : []) + [script.path, pki.certPath, pki.keyPath]
+            + (plain ? ["--plain"] : [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -97,9 +102,10 @@ final class TestServer {
     }
 }
 
-/// Runs `body` with a fresh server that is stopped afterwards, whatever happens.
-func withServer<T>(_ body: (TestServer) throws -> T) throws -> T {
-    let server = try TestServer()
+/// Runs `body` with a fresh server (HTTPS, or plain HTTP if `plain`) that is stopped
+/// afterwards, whatever happens.
+func withServer<T>(plain: Bool = false, _ body: (TestServer) throws -> T) throws -> T {
+    let server = try TestServer(plain: plain)
     defer { server.stop() }
     return try body(server)
 }

@@ -56,3 +56,12 @@ def test_the_poller_links_kafka_and_no_dev_tooling():
 def test_no_binary_holds_the_test_fakes():
     for binary in ("siem-poller", "siem-api", "siem-ctl", "siem-devbroker"):
         assert "TestSupport" not in modules_defined(binary), binary
+
+
+def test_only_the_benchmark_may_read_plain_http():
+    """`HTTPClientConfiguration.allowsPlainHTTPOnLoopback` exists so `siem-poller bench` can read
+    the same plain-HTTP pages as the Python peer; nothing on a production path may set it."""
+    sources = Path(__file__).resolve().parents[2] / "Sources"
+    setters = sorted(str(path.relative_to(sources)) for path in sources.rglob("*.swift")
+                     if "allowsPlainHTTPOnLoopback = true" in path.read_text())
+    assert setters == ["PollerBench/GraphPagesBench.swift"], setters

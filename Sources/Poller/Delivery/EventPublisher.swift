@@ -24,16 +24,16 @@ public final class EventPublisher {
 
     private final class Shared {
         let constants: NormalizedEventConstants
-        let headers: [KafkaHeader]
+        let headers: KafkaHeaderList
 
         init(_ constants: NormalizedEventConstants) {
             self.constants = constants
-            headers = [
+            headers = KafkaHeaderList([
                 KafkaHeader(name: "tenant_id", value: constants.origin.tenantID),
                 KafkaHeader(name: "source_id", value: constants.origin.sourceID),
                 KafkaHeader(name: "platform", value: constants.origin.platform),
                 KafkaHeader(name: "log_type", value: constants.logType),
-            ]
+            ])
         }
     }
 
@@ -75,7 +75,7 @@ public final class EventPublisher {
         published += 1
     }
 
-    private func produce(_ value: [UInt8], key: String, headers: [KafkaHeader]) throws(ProviderError) {
+    private func produce(_ value: [UInt8], key: String, headers: KafkaHeaderList) throws(ProviderError) {
         var key = key
         var failure: KafkaError?
         key.withUTF8 { keyBytes in

@@ -10,11 +10,14 @@ extension RawJSON {
         }
     }
 
-    /// The first of `values` that is a non-empty string.
-    public static func firstString(_ values: RawJSON?...) -> RawJSON? {
-        values.first { value in
-            guard let value, value.kind == .string else { return false }
-            return value.range.count > 2
-        } ?? nil
+    /// The first of the values that is a non-empty string. Two or three fixed arguments
+    /// rather than a variadic list: this runs per event, and a variadic call allocates an array.
+    public static func firstString(_ first: RawJSON?, _ second: RawJSON?, _ third: RawJSON? = nil) -> RawJSON? {
+        if let first, first.isNonEmptyString { return first }
+        if let second, second.isNonEmptyString { return second }
+        if let third, third.isNonEmptyString { return third }
+        return nil
     }
+
+    private var isNonEmptyString: Bool { kind == .string && range.count > 2 }
 }

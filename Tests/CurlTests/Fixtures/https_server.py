@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Loopback HTTPS test server for CurlTests.
 
-Usage: https_server.py CERT KEY   -- listens on 127.0.0.1:<ephemeral>, prints the port on
-stdout (one line), serves until killed. Endpoints:
+Usage: https_server.py CERT KEY [--plain]   -- listens on 127.0.0.1:<ephemeral>, prints the
+port on stdout (one line), serves until killed; --plain serves plain HTTP instead. Endpoints:
   /echo          JSON {method, path, headers, body}; two X-Multi headers
   /echo-body     the request body back, X-Method header
   /gzip          gzip-encoded text (Content-Encoding: gzip)
@@ -112,9 +112,10 @@ def main():
     # The test keeps our stdin open; if it dies without stopping us, EOF ends the server.
     threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)), daemon=True).start()
     server = Server(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    if "--plain" not in sys.argv[3:]:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

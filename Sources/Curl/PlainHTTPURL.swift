@@ -1,0 +1,19 @@
+/// The checks behind ``HTTPClientConfiguration/allowsPlainHTTPOnLoopback``: a plain `http://`
+/// URL passes only when its authority is exactly a loopback IP literal and an optional port
+/// (no user info, no name that DNS could answer otherwise).
+enum PlainHTTPURL {
+    static func isPlainHTTP(_ url: String) -> Bool {
+        url.utf8.count >= 7 && url.utf8.prefix(7).map { $0 | 0x20 }.elementsEqual("http://".utf8)
+    }
+
+    static func isLoopbackLiteral(_ url: String) -> Bool {
+        let afterScheme = url.utf8.dropFirst(7)
+        let authority = afterScheme.prefix { !"/?#".utf8.contains($0) }
+        let text = String(decoding: authority, as: UTF8.self)
+        for host in ["127.0.0.1", "[::1]"] where text == host || text.hasPrefix(host + ":") {
+            let port = text.utf8.dropFirst(host.utf8.count + 1)
+            return text == host || (!port.isEmpty && port.count <= 5 && port.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+        }
+        return false
+    }
+}
