@@ -250,11 +250,14 @@ public struct JSONPathSelector: Sendable {
             let length = keyEnd - keyStart - 2
             let prefix = SWAR.prefix(bytes.p, keyStart + 1, length, end: bytes.end)
             for child in children where nodes[child].prefix == prefix && nodes[child].key.count == length {
+                // The first 8 bytes matched (the prefix); compare the rest a word at a time,
+                // the last word overlapping its predecessor rather than reading past the key.
                 if length <= 8 { return child }
-                let key = nodes[child].key
+                let wanted = keyBytes.baseAddress! + nodes[child].key.lowerBound
+                let found = bytes.p + keyStart + 1
                 var k = 8
-                while k < length && bytes.p[keyStart + 1 + k] == keyBytes[key.lowerBound + k] { k += 1 }
-                if k == length { return child }
+                while k &+ 8 < length, SWAR.load(found, k) == SWAR.load(wanted, k) { k &+= 8 }
+                if k &+ 8 >= length, SWAR.load(found, length &- 8) == SWAR.load(wanted, length &- 8) { return child }
             }
             return nil
         }

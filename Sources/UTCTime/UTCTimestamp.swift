@@ -42,6 +42,17 @@ public struct UTCTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
         }
     }
 
+    /// Writes the `rfc3339` text as UTF-8 at `buffer`, which has room for
+    /// ``maxRFC3339Length`` bytes; returns its length. Not generic, so a caller in
+    /// another module pays no closure or metadata cost (once per event on the hot path).
+    public func writeRFC3339(into buffer: UnsafeMutablePointer<UInt8>) -> Int {
+        write(fractionDigits: naturalFractionDigits,
+              into: UnsafeMutableBufferPointer(start: buffer, count: Self.maxFormattedLength))
+    }
+
+    /// The longest `rfc3339` text, in bytes.
+    public static var maxRFC3339Length: Int { maxFormattedLength }
+
     private var naturalFractionDigits: Int { microseconds % 1_000_000 == 0 ? 0 : 6 }
     private static let maxFormattedLength = 27
 

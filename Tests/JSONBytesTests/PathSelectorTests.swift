@@ -26,6 +26,26 @@ struct PathSelectorTests {
         (["nope"], nil),
     ]
 
+    /// Keys longer than a word that share their first 8 bytes and their length, differing
+    /// at one byte each: the comparison past the prefix must see every byte.
+    @Test(arguments: [9, 15, 16, 17, 24, 25, 31])
+    func longKeysDifferingInOneLaterByte(length: Int) throws {
+        let base = Array("abcdefgh".utf8) + (8..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+        var variants: [String] = []
+        for position in 8..<length {
+            var key = base
+            key[position] = UInt8(ascii: "Z")
+            variants.append(String(decoding: key, as: UTF8.self))
+        }
+        let wanted = String(decoding: base, as: UTF8.self)
+        let members = variants.enumerated().map { #""\#($0.element)":\#($0.offset)"# } + [#""\#(wanted)":"hit""#]
+        let json = try RawJSON(validating: "{" + members.joined(separator: ",") + "}")
+        let found = JSONPathSelector([[wanted]] + variants.map { [$0] }).select(in: json)
+        #expect(found[0]?.text == #""hit""#)
+        for (offset, _) in variants.enumerated() { #expect(found[offset + 1]?.text == "\(offset)") }
+        #expect(JSONPathSelector([[wanted + "x"], [String(wanted.dropLast())]]).select(in: json).allSatisfy { $0 == nil })
+    }
+
     @Test func selectsEveryPathInOnePass() throws {
         let json = try RawJSON(validating: Self.document)
         let selector = JSONPathSelector(Self.lookups.map(\.path))

@@ -4,8 +4,9 @@
 /// during validation): skipping a Graph page's `value` array to reach the
 /// `@odata.nextLink` after it is a lookup instead of a second pass over megabytes,
 /// and iterating the events finds each one's end without scanning it again.
+@usableFromInline
 final class ValidatedDocument: Sendable {
-    let bytes: [UInt8]
+    @usableFromInline let bytes: [UInt8]
     /// (opening offset, end offset) pairs, flattened and sorted by opening offset.
     let largeContainers: [Int]
 

@@ -15,7 +15,9 @@ public final class EventPublisher {
     public private(set) var published = 0
     /// Events of the current batch sent with `raw_log` cut to fit `message.max.bytes`.
     public private(set) var truncated = 0
-    /// Reused for every event (its capacity kept), so writing one allocates nothing.
+    /// Writes the common event in one buffer it keeps (the same bytes as `writer`).
+    private let encoder = NormalizedEventEncoder()
+    /// For the rest (an id to escape, an event too large for Kafka); its capacity kept.
     private var writer = JSONWriter(reservingCapacity: 16_384)
     private static let keptWriterCapacity = 256 * 1024
     /// What the events of one origin, log type and ingestion time share (normally a whole
@@ -55,6 +57,12 @@ public final class EventPublisher {
     /// after a fault); headers tenant_id, source_id, platform, log_type.
     public func publish(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String) throws(ProviderError) {
         let shared = shared(origin, event.logType, ingestedAt)
+        if let value = encoder.encode(event, shared: shared.constants),
+           value.count <= maxValueBytes - event.id.utf8.count {
+            try produce(value, key: event.id, headers: shared.headers)
+            published += 1
+            return
+        }
         writer.removeAll()
         NormalizedEventWriter.write(event, shared: shared.constants, into: &writer)
         let budget = maxValueBytes - event.id.utf8.count
@@ -76,15 +84,21 @@ public final class EventPublisher {
     }
 
     private func produce(_ value: [UInt8], key: String, headers: KafkaHeaderList) throws(ProviderError) {
+        var failure: ProviderError?
+        value.withUnsafeBytes { value in
+            do throws(ProviderError) { try produce(value, key: key, headers: headers) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private func produce(_ value: UnsafeRawBufferPointer, key: String, headers: KafkaHeaderList) throws(ProviderError) {
         var key = key
         var failure: KafkaError?
         key.withUTF8 { keyBytes in
-            value.withUnsafeBytes { valueBytes in
-                do throws(KafkaError) {
-                    try producer.produce(topic: topic, key: UnsafeRawBufferPointer(keyBytes), value: valueBytes,
-                                         headers: headers, batch: batch)
-                } catch { failure = error }
-            }
+            do throws(KafkaError) {
+                try producer.produce(topic: topic, key: UnsafeRawBufferPointer(keyBytes), value: value,
+                                     headers: headers, batch: batch)
+            } catch { failure = error }
         }
         if let failure {
             throw ProviderError(.deliveryFailed, "could not queue an event for Kafka: \(failure.description)")
