@@ -52,6 +52,32 @@ struct KafkaProducerTests {
         }
     }
 
+    @Test("a prepared KafkaHeaderList attaches the same headers as the array, null and empty values included")
+    func preparedHeaderList() throws {
+        let cluster = try KafkaMockCluster()
+        try cluster.createTopic("h", partitions: 1)
+        let producer = try makeProducer(cluster)
+        let headers = [
+            KafkaHeader(name: "tenant_id", value: "t-ü"), KafkaHeader(name: "null", value: nil),
+            KafkaHeader(name: "empty", value: []), KafkaHeader(name: "", value: "no name"),
+        ]
+        let list = KafkaHeaderList(headers)
+        #expect(list.headers == headers)
+        let value = bytes("{}")
+        try value.withUnsafeBytes { value in
+            try producer.produce(topic: "h", key: nil, value: value, headers: list, partition: 0)
+            try producer.produce(topic: "h", key: nil, value: value, headers: headers, partition: 0)
+            try producer.produce(topic: "h", key: nil, value: value, headers: KafkaHeaderList([]), partition: 0)
+        }
+        #expect(try producer.awaitDeliveries(timeout: .seconds(30)).delivered == 3)
+        let records = try KafkaTopicReader(bootstrapServers: cluster.bootstrapServers).readAll(topic: "h", timeout: .seconds(30))
+        #expect(records.count == 3)
+        #expect(records.map(\.offset) == [0, 1, 2])
+        #expect(records[0].headers == headers)
+        #expect(records[1].headers == records[0].headers)
+        #expect(records[2].headers.isEmpty)
+    }
+
     @Test("slice and raw-buffer overloads, fixed partition, null key")
     func overloads() throws {
         let cluster = try KafkaMockCluster()
