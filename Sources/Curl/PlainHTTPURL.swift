@@ -7,12 +7,12 @@ enum PlainHTTPURL {
     }
 
     static func isLoopbackLiteral(_ url: String) -> Bool {
-        let afterScheme = url.utf8.dropFirst(7)
-        let authority = afterScheme.prefix { !"/?#".utf8.contains($0) }
-        let text = String(decoding: authority, as: UTF8.self)
-        for host in ["127.0.0.1", "[::1]"] where text == host || text.hasPrefix(host + ":") {
-            let port = text.utf8.dropFirst(host.utf8.count + 1)
-            return text == host || (!port.isEmpty && port.count <= 5 && port.allSatisfy { $0 >= 0x30 && $0 <= 0x39 })
+        let authority = String(decoding: url.utf8.dropFirst(7).prefix { !"/?#".utf8.contains($0) }, as: UTF8.self)
+        for host in ["127.0.0.1", "[::1]"] {
+            if authority == host { return true }
+            guard authority.hasPrefix(host + ":") else { continue }
+            let port = authority.utf8.dropFirst(host.utf8.count + 1)
+            return (1...5).contains(port.count) && port.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         }
         return false
     }

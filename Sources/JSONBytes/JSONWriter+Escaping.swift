@@ -63,8 +63,6 @@ extension JSONWriter {
         bytes.append(ASCII.quote)
     }
 
-    /// Index of the next byte at or after `i` that needs escaping, or `end`.
-    @inline(__always)
     /// Whether a string with this UTF-8 needs escaping as a JSON string (a quote, a
     /// backslash or a control character); if not, its JSON text is the bytes in quotes.
     public static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -72,6 +70,8 @@ extension JSONWriter {
         return nextEscape(p, 0, utf8.count) != utf8.count
     }
 
+    /// Index of the next byte at or after `i` that needs escaping, or `end`.
+    @inline(__always)
     private static func nextEscape(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
         var i = i
         while i &+ 8 <= end {

@@ -194,28 +194,28 @@ struct HTTPClientTests {
         }
     }
 
+    /// Sends a GET for `url` and expects the client to refuse it as a protocol it does not allow.
+    private func expectRefused(_ client: HTTPClient, _ url: String, _ what: String) {
+        do throws(CurlError) {
+            _ = try client.send(HTTPRequest(url: url))
+            Issue.record("\(what) accepted")
+        } catch {
+            #expect(error.code == .protocolNotAllowed, "\(what): \(error)")
+        }
+    }
+
     @Test("http:// is refused before connecting; redirects are not followed unless enabled, and never to http")
     func httpsOnly() throws {
         try withServer { server in
             let client = try trustingClient(server)
-            do throws(CurlError) {
-                _ = try client.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/echo"))
-                Issue.record("http accepted")
-            } catch {
-                #expect(error.code == .protocolNotAllowed, "\(error)")
-            }
+            expectRefused(client, "http://127.0.0.1:\(server.port)/echo", "http")
             #expect(client.connectionsOpened == 0)
             let redirect = try client.send(HTTPRequest(url: server.base + "/redirect"))
             #expect(redirect.status == 302 && redirect.header(named: "location") == "/echo")
 
             let following = try trustingClient(server) { $0.followRedirects = true }
             #expect(try following.send(HTTPRequest(url: server.base + "/redirect")).status == 200)
-            do throws(CurlError) {
-                _ = try following.send(HTTPRequest(url: server.base + "/redirect-http"))
-                Issue.record("redirect to http followed")
-            } catch {
-                #expect(error.code == .protocolNotAllowed, "\(error)")
-            }
+            expectRefused(following, server.base + "/redirect-http", "redirect to http")
         }
     }
 
@@ -223,12 +223,7 @@ struct HTTPClientTests {
     func plainHTTPOnlyOnLoopback() throws {
         try withServer(plain: true) { server in
             let strict = try trustingClient(server)
-            do throws(CurlError) {
-                _ = try strict.send(HTTPRequest(url: server.base + "/echo"))
-                Issue.record("http accepted by a default client")
-            } catch {
-                #expect(error.code == .protocolNotAllowed, "\(error)")
-            }
+            expectRefused(strict, server.base + "/echo", "http by a default client")
             #expect(strict.connectionsOpened == 0)
 
             let client = try trustingClient(server) {
@@ -241,20 +236,10 @@ struct HTTPClientTests {
                 "http://user@127.0.0.1:\(server.port)/echo", "http://127.0.0.1.example.com:\(server.port)/echo",
                 "http://127.0.0.10:\(server.port)/echo", "http://127.0.0.1@192.0.2.1:\(server.port)/echo",
             ] {
-                do throws(CurlError) {
-                    _ = try client.send(HTTPRequest(url: url))
-                    Issue.record("\(url) accepted")
-                } catch {
-                    #expect(error.code == .protocolNotAllowed, "\(url): \(error)")
-                }
+                expectRefused(client, url, url)
             }
             // A redirect to plain http is refused even so.
-            do throws(CurlError) {
-                _ = try client.send(HTTPRequest(url: server.base + "/redirect-http"))
-                Issue.record("redirect to http followed")
-            } catch {
-                #expect(error.code == .protocolNotAllowed, "\(error)")
-            }
+            expectRefused(client, server.base + "/redirect-http", "redirect to http")
             #expect(client.connectionsOpened == 1)
         }
     }

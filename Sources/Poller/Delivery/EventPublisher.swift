@@ -57,15 +57,14 @@ public final class EventPublisher {
     /// after a fault); headers tenant_id, source_id, platform, log_type.
     public func publish(_ event: ProviderEvent, origin: EventOrigin, ingestedAt: String) throws(ProviderError) {
         let shared = shared(origin, event.logType, ingestedAt)
-        if let value = encoder.encode(event, shared: shared.constants),
-           value.count <= maxValueBytes - event.id.utf8.count {
+        let budget = maxValueBytes - event.id.utf8.count
+        if let value = encoder.encode(event, shared: shared.constants), value.count <= budget {
             try produce(value, key: event.id, headers: shared.headers)
             published += 1
             return
         }
         writer.removeAll()
         NormalizedEventWriter.write(event, shared: shared.constants, into: &writer)
-        let budget = maxValueBytes - event.id.utf8.count
         if writer.bytes.count > budget {
             // Too large for Kafka: an event that cannot be produced must not block its stream.
             // Cut raw_log (escaping at most doubles it) and say so; the normalized fields stay.

@@ -37,7 +37,7 @@ public final class NormalizedEventEncoder {
                         + Self.bound(fields.application)
                     reserve(bound)
                     var out = Output(base: buffer)
-                    out.put("{\"schema_version\":1,\"event_id\":\"")
+                    Self.head.withUnsafeBytes { out.put($0) }
                     out.put(UnsafeRawBufferPointer(id))
                     out.put("\",\"timestamp\":\"")
                     out.count += (event.reportedTime ?? event.time).writeRFC3339(into: out.base + out.count)
@@ -67,6 +67,9 @@ public final class NormalizedEventEncoder {
             }
         }
     }
+
+    /// Everything before the id, with the writer's schema version.
+    private static let head = Array("{\"schema_version\":\(NormalizedEventWriter.schemaVersion),\"event_id\":\"".utf8)
 
     /// The literal parts' total length (keys, punctuation, the longest result), generously.
     private static let fixedBytes = 192
