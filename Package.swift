@@ -152,7 +152,7 @@ let package = Package(
             "KafkaDevTools",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaDevTools"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaDevTools", "CRdKafka"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Fixtures")]),
     ]

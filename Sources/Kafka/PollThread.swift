@@ -18,16 +18,21 @@ final class PollThread {
         let wake = MonotonicCondition()
         /// `rd_kafka_t*` as a bit pattern; outlives the thread (joined before destroy).
         let handle: UInt
-        init(handle: UInt) { self.handle = handle }
+        let pollTimeoutMilliseconds: Int32
+        init(handle: UInt, pollTimeoutMilliseconds: Int32) {
+            self.handle = handle
+            self.pollTimeoutMilliseconds = pollTimeoutMilliseconds
+        }
 
         var idle: Bool { waiters.load(ordering: .acquiring) == 0 && !stopping.load(ordering: .acquiring) }
     }
     private let context: Context
     private var thread = pthread_t()
 
-    /// Starts the thread; it polls `handle` whenever a caller waits, until ``stop()``.
-    init(handle: OpaquePointer) throws(KafkaError) {
-        context = Context(handle: UInt(bitPattern: handle))
+    /// Starts the thread; it polls `handle` whenever a caller waits, until ``stop()``, each
+    /// `rd_kafka_poll` waiting at most `pollTimeoutMilliseconds` for a report.
+    init(handle: OpaquePointer, pollTimeoutMilliseconds: Int32 = 100) throws(KafkaError) {
+        context = Context(handle: UInt(bitPattern: handle), pollTimeoutMilliseconds: pollTimeoutMilliseconds)
         let retained = Unmanaged.passRetained(context).toOpaque()
         let result = pthread_create(&thread, nil, { argument in
             let context = Unmanaged<Context>.fromOpaque(argument!).takeRetainedValue()
@@ -39,7 +44,7 @@ final class PollThread {
                     }
                     continue
                 }
-                rd_kafka_poll(handle, 100)
+                rd_kafka_poll(handle, context.pollTimeoutMilliseconds)
             }
             return nil
         }, retained)
@@ -58,11 +63,16 @@ final class PollThread {
         return try body()
     }
 
-    /// Stops and joins the thread (it wakes at once: `rd_kafka_yield` ends its poll).
+    /// Stops and joins the thread. It wakes at once: a yield of the queue `rd_kafka_poll`
+    /// serves ends a poll in progress, or the next one, right away. (`rd_kafka_yield` would
+    /// not: it acts only inside a callback, on the calling thread.)
     func stop() {
         context.stopping.store(true, ordering: .releasing)
         context.wake.withLock { context.wake.broadcast() }
-        rd_kafka_yield(OpaquePointer(bitPattern: context.handle))
+        if let mainQueue = rd_kafka_queue_get_main(OpaquePointer(bitPattern: context.handle)) {
+            rd_kafka_queue_yield(mainQueue)
+            rd_kafka_queue_destroy(mainQueue)
+        }
         pthread_join(thread, nil)
     }
 }
