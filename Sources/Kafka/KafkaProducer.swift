@@ -94,7 +94,9 @@ public final class KafkaProducer: @unchecked Sendable {
         topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
         headers: [KafkaHeader] = [], partition: Int32? = nil, batch: DeliveryBatch? = nil
     ) throws(KafkaError) {
-        try produce(topic: topic, key: key, value: value, cHeaders: makeHeaders(headers), partition: partition,
+        // One way to build librdkafka's header list: through a prepared list (callers that
+        // produce many messages with the same headers keep theirs, see the overload below).
+        try produce(topic: topic, key: key, value: value, headers: KafkaHeaderList(headers), partition: partition,
                     batch: batch)
     }
 
@@ -289,25 +291,6 @@ public final class KafkaProducer: @unchecked Sendable {
         guard !headers.entries.isEmpty, let list = rd_kafka_headers_new(headers.entries.count) else { return nil }
         for header in headers.entries {
             _ = rd_kafka_header_add(list, header.name, header.nameCount, header.value, header.valueCount)
-        }
-        return list
-    }
-
-    private func makeHeaders(_ headers: [KafkaHeader]) -> OpaquePointer? {
-        guard !headers.isEmpty, let list = rd_kafka_headers_new(headers.count) else { return nil }
-        for header in headers {
-            // The name's UTF-8 in place, with its length: passing the String as a C string
-            // would allocate a NUL-terminated copy per header per message.
-            var name = header.name
-            name.withUTF8 { name in
-                if let value = header.value {
-                    value.withUnsafeBytes { bytes in
-                        _ = rd_kafka_header_add(list, name.baseAddress, name.count, bytes.baseAddress, bytes.count)
-                    }
-                } else {
-                    _ = rd_kafka_header_add(list, name.baseAddress, name.count, nil, 0)
-                }
-            }
         }
         return list
     }

@@ -118,13 +118,31 @@ public enum NormalizedEventWriter {
         return all[..<end]
     }
 
-    /// A string value's JSON text as is; numbers are kept as text, anything else is null.
     private static func optionalString(_ value: RawJSON?, _ writer: inout JSONWriter) {
-        guard let value else { writer.null(); return }
+        switch StringFieldForm(value) {
+        case .verbatim(let value): writer.raw(value)
+        case .quoted(let value): writer.string(utf8: value.bytes)
+        case .null: writer.null()
+        }
+    }
+}
+
+/// How a normalized string field (user, activity, source_ip, application) is written, the one
+/// rule for ``NormalizedEventWriter`` and ``NormalizedEventEncoder``: a non-empty string's JSON
+/// text as is, a number's or boolean's text as a string, anything else (absent, `""`, null, an
+/// object or array) null.
+enum StringFieldForm {
+    case verbatim(RawJSON)
+    case quoted(RawJSON)
+    case null
+
+    @inline(__always)
+    init(_ value: RawJSON?) {
+        guard let value else { self = .null; return }
         switch value.kind {
-        case .string where value.range.count > 2: writer.raw(value)  // "" counts as absent
-        case .number, .bool: writer.string(utf8: value.bytes)
-        default: writer.null()
+        case .string where value.range.count > 2: self = .verbatim(value)
+        case .number, .bool: self = .quoted(value)
+        default: self = .null
         }
     }
 }

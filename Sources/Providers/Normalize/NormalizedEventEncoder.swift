@@ -100,19 +100,17 @@ public final class NormalizedEventEncoder {
             count += bytes.count
         }
 
-        /// As `NormalizedEventWriter` writes an optional string field: a non-empty string's
-        /// JSON text as is, a number or boolean as a string, anything else null.
+        /// An optional string field, by the writer's rule (``StringFieldForm``).
         mutating func put(field value: RawJSON?) {
-            guard let value else { return put("null") }
-            switch value.kind {
-            case .string where value.range.count > 2:
+            switch StringFieldForm(value) {
+            case .verbatim(let value):
                 value.withUnsafeBytes { put($0) }
-            case .number, .bool:
-                // Their text is digits, signs, dots, e/E or letters: nothing to escape.
+            case .quoted(let value):
+                // A number's or boolean's text is digits, signs, dots, e/E or letters: nothing to escape.
                 put("\"")
                 value.withUnsafeBytes { put($0) }
                 put("\"")
-            default:
+            case .null:
                 put("null")
             }
         }
